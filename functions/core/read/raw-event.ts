@@ -1,0 +1,72 @@
+/**
+ * The reader stage's output: one Windows event as logged, before any CIM mapping, or a located problem.
+ * Every reader (XML, JSON lines, EVTX) yields these, so everything after the reader is format-agnostic.
+ */
+
+/** Where in an input a record or a problem sits. `offset` is a byte offset into the decompressed stream. */
+export interface Location {
+  /** Byte offset of the record's first byte in the (decompressed, transcoded-to-UTF-8 for UTF-16 inputs) stream. */
+  offset: number;
+  /** 1-based line of the record's first byte (text formats). */
+  line?: number;
+  /** EVTX: 0-based chunk index. */
+  chunk?: number;
+  /** EVTX: record number within the file (the record header's id). */
+  record?: number;
+  /** Archive member (zip entry name) when the object is an archive. */
+  entry?: string;
+}
+
+/** The System block of a Windows event, values as logged (strings), attributes flattened. */
+export interface RawSystem {
+  /** Provider/@Name, e.g. `Microsoft-Windows-Sysmon`. */
+  Provider?: string;
+  /** EventID text content (qualifiers dropped), e.g. `1`, `4688`. */
+  EventID?: string;
+  Version?: string;
+  Channel?: string;
+  Computer?: string;
+  EventRecordID?: string;
+  /** TimeCreated/@SystemTime as logged, e.g. `2022-03-25T17:46:37.652897900Z`. */
+  TimeCreated?: string;
+  /** Security/@UserID, e.g. `S-1-5-18`. */
+  UserID?: string;
+}
+
+/** One event as read: System fields plus EventData `<Data Name=…>` values (entities decoded). */
+export interface RawEvent {
+  location: Location;
+  system: RawSystem;
+  /** EventData/Data by Name. An absent element is an absent key; `<Data Name='X'/>` or empty text is `''`. */
+  data: Record<string, string>;
+}
+
+/** Why a record could not be read. A closed set: every reader reports one of these. */
+export type ProblemReason =
+  | 'oversize-event'
+  | 'malformed-event'
+  | 'unclosed-event'
+  | 'invalid-encoding'
+  | 'forbidden-dtd'
+  | 'stray-content'
+  | 'invalid-json'
+  | 'corrupt-compression'
+  | 'corrupt-evtx'
+  | 'too-large'
+  | 'unknown-format';
+
+/** A located, counted problem. The reader carries on after it. */
+export interface Problem {
+  reason: ProblemReason;
+  /** A message a user can act on, naming what was wrong. */
+  message: string;
+  location: Location;
+  /** Up to ~200 characters of the offending text, for the quarantine. */
+  excerpt?: string;
+}
+
+/** What readers yield: a parsed event, or a problem. Never a thrown error for bad input. */
+export type ReadItem = { ok: true; event: RawEvent } | { ok: false; problem: Problem };
+
+/** A stream of bytes (an S3 body, a file stream, a decompressor's output). */
+export type ByteChunks = AsyncIterable<Uint8Array>;

@@ -1,0 +1,247 @@
+/**
+ * The pipeline, composed: bytes → events (read/) → process events (normalize/) → compiled searches (search/) → aggregated rows
+ * → filter macro → findings. One Scan is one Splunk search: every source added to it feeds the same aggregation, as one search
+ * over an index would. Pure: the caller brings the bytes (a file stream, an S3 body) and takes the values.
+ */
+import { buildCandidateFilter, isRawProcessCreation } from './candidate-filter.ts';
+import { makeFinding, type Finding } from './finding.ts';
+import { toProcessEvent, type UserFormat } from './normalize/process-event.ts';
+import { openEvents, type ReaderStats } from './read/open-events.ts';
+import type { ByteChunks, Location, Problem, ProblemReason, RawEvent } from './read/raw-event.ts';
+import { DETECTIONS } from './rules/index.ts';
+import type { Detection } from './rules/detection.ts';
+import { compiledDetection, type CompiledDetection } from './compiled-detections.ts';
+import type { RowFilter } from './search/search-filter.ts';
+import { classifyFailure, type SourceFailure } from './source-failure.ts';
+import type { AggregationState } from './search/aggregate.ts';
+
+/** Where the bytes of a source came from. */
+export type SourceRef =
+  | { kind: 'file'; path: string }
+  | { kind: 's3'; bucket: string; key: string; versionId?: string; etag?: string };
+
+/** How a source is named in evidence and messages: the path, or `s3://bucket/key`. */
+export function sourceName(source: SourceRef): string {
+  switch (source.kind) {
+    case 'file':
+      return source.path;
+    case 's3':
+      return `s3://${source.bucket}/${source.key}`;
+  }
+}
+
+/** A problem and the source it was found in. */
+export interface LocatedProblem extends Problem {
+  source: string;
+}
+
+/** Options of a scan, defaults as published. */
+export interface ScanOptions {
+  detections?: readonly Detection[];
+  /** The `<detection>_filter` macro bodies, by detection slug. Absent = empty macro (pass everything). */
+  filters?: Readonly<Record<string, RowFilter>>;
+  userFormat?: UserFormat;
+  maxEventBytes?: number;
+  maxObjectBytes?: number;
+  evidenceCap?: number;
+  /** Skip fully parsing events that cannot match (default true; proven equal by a differential test). */
+  prefilter?: boolean;
+  /** Replace every detection's by-list (e.g. ESCU's 20 standard process fields). */
+  byFieldsOverride?: readonly string[];
+  /** Receives every parsed event (`--emit events`); turns the prefilter off so every event is parsed. */
+  onEvent?: (event: RawEvent, source: SourceRef) => void;
+  /** Receives every problem as it is found (quarantine). */
+  onProblem?: (problem: LocatedProblem) => void;
+}
+
+/** What scanning one source did. */
+export interface SourceReport {
+  source: string;
+  /** Detected packaging and format of each stream (one for plain objects, one per zip member). */
+  streams: Array<{ entry?: string; compression: string; format: string }>;
+  bytesIn: number;
+  bytesDecoded: number;
+  events: number;
+  processEvents: number;
+  /** Events the raw-bytes prefilter ruled out without parsing. */
+  skipped: number;
+  problems: Partial<Record<ProblemReason, number>>;
+  status: 'complete' | 'failed' | 'interrupted';
+  failure?: SourceFailure;
+  /** When interrupted: where to resume (decoded byte offset of the first event not yet processed, per zip member). */
+  resume?: ResumePoint;
+  durationMs: number;
+}
+
+/** A position to resume a source from after an interruption. */
+export interface ResumePoint {
+  entry?: string;
+  /** Streams (zip members) fully done before the one resumed. */
+  streamsDone: number;
+  offset: number;
+}
+
+/** Options of one source. */
+export interface SourceScanOptions {
+  /** Stops the scan at the next event boundary; the report then says where to resume. */
+  signal?: AbortSignal;
+  resume?: ResumePoint;
+}
+
+/** Serializable state of a scan, for checkpoints. */
+export interface ScanState {
+  aggregations: Record<string, AggregationState>;
+}
+
+const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+
+/** One search over any number of sources. */
+export class Scan {
+  readonly #detections: CompiledDetection[];
+  readonly #options: ScanOptions;
+  readonly #candidate: ((latin1: string) => boolean) | undefined;
+
+  constructor(options: ScanOptions = {}, state?: ScanState) {
+    this.#options = options;
+    const evidenceCap = options.evidenceCap ?? 20;
+    this.#detections = (options.detections ?? DETECTIONS).map((detection) =>
+      compiledDetection(detection, {
+        evidenceCap,
+        ...(options.byFieldsOverride ? { byFieldsOverride: options.byFieldsOverride } : {}),
+        ...(state?.aggregations[detection.id] ? { state: state.aggregations[detection.id] } : {}),
+      }),
+    );
+    const usePrefilter = (options.prefilter ?? true) && options.onEvent === undefined;
+    this.#candidate = usePrefilter ? buildCandidateFilter(this.#detections.map((d) => d.search.requiredLiterals)) : undefined;
+  }
+
+  /** Reads one source to its end (or the signal) and feeds its events to every detection. */
+  async scanSource(source: SourceRef, chunks: ByteChunks, options: SourceScanOptions = {}): Promise<SourceReport> {
+    const started = Date.now();
+    const name = sourceName(source);
+    const stats: ReaderStats = { bytes: 0, events: 0, skipped: 0, problems: 0 };
+    const report: SourceReport = {
+      source: name,
+      streams: [],
+      bytesIn: 0,
+      bytesDecoded: 0,
+      events: 0,
+      processEvents: 0,
+      skipped: 0,
+      problems: {},
+      status: 'complete',
+      durationMs: 0,
+    };
+    let skippedProcess = 0;
+    const candidate = this.#candidate;
+    const prefilter =
+      candidate === undefined
+        ? undefined
+        : (bytes: Uint8Array): boolean => {
+            const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).latin1Slice();
+            if (candidate(text)) return true;
+            if (isRawProcessCreation(text)) skippedProcess += 1;
+            return false;
+          };
+    const counted = countBytes(chunks, (n) => (report.bytesIn += n));
+    const resume = options.resume;
+    let streamIndex = -1;
+    let lastOffset = 0;
+    const problem = (p: Problem): void => {
+      report.problems[p.reason] = (report.problems[p.reason] ?? 0) + 1;
+      this.#options.onProblem?.({ ...p, source: name });
+    };
+    try {
+      for await (const item of openEvents(counted, {
+        maxEventBytes: this.#options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
+        ...(this.#options.maxObjectBytes === undefined ? {} : { maxObjectBytes: this.#options.maxObjectBytes }),
+        ...(prefilter ? { prefilter } : {}),
+        stats,
+        onStream: (stream) => {
+          streamIndex += 1;
+          report.streams.push(stream);
+        },
+      })) {
+        const location: Location = item.ok ? item.event.location : item.problem.location;
+        if (resume && (streamIndex < resume.streamsDone || (streamIndex === resume.streamsDone && location.offset < resume.offset))) {
+          continue;
+        }
+        if (options.signal?.aborted) {
+          report.status = 'interrupted';
+          report.resume = {
+            streamsDone: streamIndex,
+            offset: location.offset,
+            ...(location.entry === undefined ? {} : { entry: location.entry }),
+          };
+          break;
+        }
+        lastOffset = location.offset;
+        if (!item.ok) {
+          problem(item.problem);
+          if (item.problem.reason === 'unknown-format') {
+            report.status = 'failed';
+            report.failure = { reason: 'unknown-format', message: item.problem.message };
+          }
+          continue;
+        }
+        this.#options.onEvent?.(item.event, source);
+        const processEvent = toProcessEvent(item.event, { userFormat: this.#options.userFormat ?? 'strip-domain' });
+        if (processEvent === undefined) continue;
+        report.processEvents += 1;
+        for (const detection of this.#detections) {
+          const verdict = detection.offer(processEvent, name);
+          if (verdict === 'no-time') {
+            problem({
+              reason: 'malformed-event',
+              message: `matching event has no parseable TimeCreated/@SystemTime (${JSON.stringify(processEvent.time)})`,
+              location: processEvent.location,
+            });
+          }
+        }
+      }
+    } catch (error) {
+      const failure = classifyFailure(error);
+      if (failure === undefined) throw error;
+      report.status = 'failed';
+      report.failure = failure;
+      problem({
+        reason: failure.reason,
+        message: failure.message,
+        location: { offset: failure.offset ?? lastOffset, ...(failure.entry === undefined ? {} : { entry: failure.entry }) },
+      });
+    }
+    report.bytesDecoded = stats.bytes;
+    report.events = stats.events;
+    report.skipped = stats.skipped;
+    report.processEvents += skippedProcess;
+    report.durationMs = Date.now() - started;
+    return report;
+  }
+
+  /** The findings so far, per detection in order, rows sorted as Splunk sorts them, after each detection's filter macro. */
+  findings(): Finding[] {
+    const findings: Finding[] = [];
+    for (const detection of this.#detections) {
+      const filter = this.#options.filters?.[detection.detection.slug];
+      for (const row of detection.rows()) {
+        if (filter && !filter.test(row.columns)) continue;
+        findings.push(makeFinding(detection.detection, row));
+      }
+    }
+    return findings;
+  }
+
+  /** Serializable aggregation state, to resume this search in another process. */
+  toState(): ScanState {
+    const aggregations: Record<string, AggregationState> = {};
+    for (const detection of this.#detections) aggregations[detection.detection.id] = detection.toState();
+    return { aggregations };
+  }
+}
+
+async function* countBytes(chunks: ByteChunks, add: (n: number) => void): ByteChunks {
+  for await (const chunk of chunks) {
+    add(chunk.byteLength);
+    yield chunk;
+  }
+}

@@ -48,8 +48,8 @@ export interface ScanOptions {
   prefilter?: boolean;
   /** Replace every detection's by-list (e.g. ESCU's 20 standard process fields). */
   byFieldsOverride?: readonly string[];
-  /** Receives every parsed event (`--emit events`); turns the prefilter off so every event is parsed. */
-  onEvent?: (event: RawEvent, source: SourceRef) => void;
+  /** Receives every parsed event (`--emit events`); turns the prefilter off. A returned promise is awaited (backpressure). */
+  onEvent?: (event: RawEvent, source: SourceRef) => void | Promise<void>;
   /** Receives every problem as it is found (quarantine). */
   onProblem?: (problem: LocatedProblem) => void;
 }
@@ -184,7 +184,8 @@ export class Scan {
           }
           continue;
         }
-        this.#options.onEvent?.(item.event, source);
+        const emitted = this.#options.onEvent?.(item.event, source);
+        if (emitted !== undefined) await emitted;
         const processEvent = toProcessEvent(item.event, { userFormat: this.#options.userFormat ?? 'strip-domain' });
         if (processEvent === undefined) continue;
         report.processEvents += 1;

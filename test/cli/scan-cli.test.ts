@@ -1,0 +1,160 @@
+/**
+ * The scan command as a user runs it: the esbuild bundle in a child process, real files, stdout/stderr/exit status.
+ * Golden files pin the complete findings; UPDATE_GOLDEN=1 rewrites them (review the diff by hand: the expected rows of
+ * mixed-sysmon are listed in test/fixtures/golden/README.md).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const CLI = 'dist/cli/scan.mjs';
+const GOLDEN = 'test/fixtures/golden';
+
+function scan(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, '--no-progress', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function lines(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Golden comparison; evidence sources are the input path, so goldens are made from the repository-relative path. */
+function expectGolden(name: string, stdout: string): void {
+  const file = join(GOLDEN, name);
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, stdout);
+  expect(stdout).toBe(readFileSync(file, 'utf8'));
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'scan-cli-'));
+
+beforeAll(() => {
+  execFileSync(process.execPath, ['scripts/build.mjs', '--quiet']);
+});
+
+describe('scan command', () => {
+  it('prints the golden findings for a one-event-per-line file', () => {
+    const r = scan([join(GOLDEN, 'mixed-sysmon.xml')]);
+    expect(r.status).toBe(0);
+    expectGolden('mixed-sysmon.findings.jsonl', r.stdout);
+    const rows = lines(r.stdout);
+    expect(rows.map((f) => [f.process_name, f.user, f.count, f.firstTime, f.lastTime])).toEqual([
+      ['APPCMD.EXE', 'Administrator', 1, '2022-03-25T18:01:00', '2022-03-25T18:01:00'],
+      ['appcmd.exe', 'Administrator', 2, '2022-03-25T17:50:01', '2022-03-25T17:55:59'],
+      ['appcmd.exe', 'null', 1, '2022-03-25T17:46:37', '2022-03-25T17:46:37'],
+    ]);
+    expect(r.stderr).toMatch(/events 7, process events 6, rows 3, problems 0/);
+  });
+
+  it('gives the same rows for the pretty-printed, wrapped, CRLF, gzip layout of the same events', () => {
+    const plain = lines(scan([join(GOLDEN, 'mixed-sysmon.xml')]).stdout);
+    const pretty = lines(scan([join(GOLDEN, 'mixed-sysmon-pretty.xml.gz')]).stdout);
+    const columns = (f: Record<string, unknown>) => ({ ...f, evidence: undefined });
+    expect(pretty.map(columns)).toEqual(plain.map(columns));
+  });
+
+  it('forms one search over all inputs: the same row in two files is one row with both counts', () => {
+    const r = scan([join(GOLDEN, 'mixed-sysmon.xml'), join(GOLDEN, 'mixed-sysmon-pretty.xml.gz')]);
+    const counts = lines(r.stdout).map((f) => f.count);
+    expect(counts).toEqual([2, 4, 2]);
+  });
+
+  it('applies a filter file as the detection filter macro', () => {
+    const filter = join(tmp, 'filter.spl');
+    writeFileSync(filter, '# drop the discovery false positive\nNOT user=null\n');
+    const r = scan(['--filter', filter, join(GOLDEN, 'mixed-sysmon.xml')]);
+    expect(lines(r.stdout).map((f) => f.user)).toEqual(['Administrator', 'Administrator']);
+  });
+
+  it('rejects a filter with a syntax error, naming line and column, exit 2', () => {
+    const filter = join(tmp, 'bad-filter.spl');
+    writeFileSync(filter, 'user=x\nNOT (dest="a"\n');
+    const r = scan(['--filter', filter, join(GOLDEN, 'mixed-sysmon.xml')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/bad-filter\.spl.*line 2/);
+  });
+
+  it('--fail-on-findings exits 1 when rows are found, 0 when none', () => {
+    expect(scan(['--fail-on-findings', join(GOLDEN, 'mixed-sysmon.xml')]).status).toBe(1);
+    expect(scan(['--fail-on-findings', 'test/fixtures/scan/appcmd-discovery-negatives.xml.log']).status).toBe(0);
+  });
+
+  it('--emit events prints every event with its location, System and Data', () => {
+    const r = scan(['--emit', 'events', join(GOLDEN, 'mixed-sysmon.xml')]);
+    const events = lines(r.stdout);
+    expect(events).toHaveLength(7);
+    const first = events[0] as { source: Record<string, unknown>; system: Record<string, unknown>; data: Record<string, unknown> };
+    expect(first.source).toEqual({ path: join(GOLDEN, 'mixed-sysmon.xml'), line: 1, offset: 0 });
+    expect(first.system).toMatchObject({ EventID: '1', EventRecordID: '361823', Computer: 'win-dc-emcginnis-47905-664.attackrange.local' });
+    expect(first.data.CommandLine).toBe('"C:\\Windows\\System32\\calc.exe" ');
+    const second = events[1] as { source: { line: number; offset: number } };
+    expect(second.source.line).toBe(2);
+    expect(second.source.offset).toBe(readFileSync(join(GOLDEN, 'mixed-sysmon.xml')).indexOf('\n') + 1);
+  });
+
+  it('--summary writes the totals as JSON', () => {
+    const file = join(tmp, 'summary.json');
+    scan(['--summary', file, join(GOLDEN, 'mixed-sysmon.xml')]);
+    const summary = JSON.parse(readFileSync(file, 'utf8'));
+    expect(summary).toMatchObject({ files: 1, events: 7, processEvents: 6, rows: 3, problems: {} });
+  });
+
+  it('names a missing path and exits 2, after scanning the rest', () => {
+    const r = scan([join(tmp, 'does-not-exist.log'), join(GOLDEN, 'mixed-sysmon.xml')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('does-not-exist.log: no such file or directory');
+    expect(lines(r.stdout)).toHaveLength(3);
+  });
+
+  it.each([
+    [['--emit', 'rows', 'x'], /--emit must be findings or events/],
+    [['--bogus', 'x'], /Unknown option '--bogus'/],
+    [[], /no input/],
+    [['--max-event-bytes', '-1', 'x'], /--max-event-bytes needs a positive integer/],
+  ])('usage error %j exits 2 with a message', (args, message) => {
+    const r = scan(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('--help documents every option', () => {
+    const r = scan(['--help']);
+    expect(r.status).toBe(0);
+    for (const option of ['--filter', '--emit', '--summary', '--fail-on-findings', '--user-format', '--by-fields', '--max-event-bytes']) {
+      expect(r.stdout).toContain(option);
+    }
+  });
+
+  it('survives hostile inputs with located problems, exit 0, and still finds the good events around them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hostile-'));
+    const good = readFileSync(join(GOLDEN, 'mixed-sysmon.xml'), 'utf8');
+    const [one, two, ...rest] = good.split('\n');
+    writeFileSync(
+      join(dir, 'a'),
+      [
+        '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>',
+        one,
+        '<Event xmlns="x"><System><EventID>1</EventID>',
+        two,
+        'garbage \u0000\u0001 not xml',
+        ...rest,
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'b.gz'), gzipSync(Buffer.from(good)).subarray(0, 900));
+    writeFileSync(join(dir, 'c'), Buffer.from([0xff, 0xfe, 0xfd, 0x00, 0x80, 0x81]));
+    const r = scan([dir]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr).toMatch(/forbidden-dtd/);
+    expect(r.stderr).toMatch(/failed: .*b\.gz: corrupt-compression/);
+    // a's good events still give the three rows (b is cut before its matches).
+    expect(lines(r.stdout).map((f) => f.count)).toEqual([1, 2, 1]);
+  });
+});

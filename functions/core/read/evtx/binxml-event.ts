@@ -1,0 +1,146 @@
+/**
+ * Walks a record's BinXML tree and its substitution values and picks out what RawEvent holds: the System
+ * fields and the named EventData/Data values. Only those values are rendered; the rest of the tree is skipped.
+ */
+import type { RawSystem } from '../raw-event.ts';
+import type { ChunkContext } from './chunk-context.ts';
+import { BINXML_VALUE_TYPE, nestedFragment, type BinXmlContent, type BinXmlElement, type SubstitutionValues } from './binxml-tree.ts';
+import { renderValue } from './binxml-values.ts';
+
+/** What a record yields: System fields and EventData values. */
+export interface EventFields {
+  system: RawSystem;
+  data: Record<string, string>;
+}
+
+type Section = 'root' | 'event' | 'system' | 'event-data';
+
+/** System children whose text is the field value. */
+const TEXT_FIELDS: Record<string, keyof RawSystem> = {
+  EventID: 'EventID',
+  Version: 'Version',
+  Channel: 'Channel',
+  Computer: 'Computer',
+  EventRecordID: 'EventRecordID',
+};
+/** System children whose attribute is the field value: element → [attribute, field]. */
+const ATTRIBUTE_FIELDS: Record<string, [string, keyof RawSystem]> = {
+  Provider: ['Name', 'Provider'],
+  TimeCreated: ['SystemTime', 'TimeCreated'],
+  Security: ['UserID', 'UserID'],
+};
+
+/** Extracts the RawEvent fields from a record's parsed top-level content. */
+export function eventFields(ctx: ChunkContext, content: BinXmlContent[]): EventFields {
+  const fields: EventFields = { system: {}, data: {} };
+  walk(ctx, content, undefined, 'root', fields);
+  return fields;
+}
+
+function walk(
+  ctx: ChunkContext,
+  content: BinXmlContent[],
+  values: SubstitutionValues | undefined,
+  section: Section,
+  fields: EventFields,
+): void {
+  for (const item of content) {
+    switch (item.kind) {
+      case 'text':
+        break;
+      case 'template':
+        walk(ctx, item.instance.template.content, item.instance.values, section, fields);
+        break;
+      case 'substitution':
+        // A substituted BinXML fragment splices its elements in here.
+        if (values !== undefined && values.types[item.index] === BINXML_VALUE_TYPE) {
+          walk(ctx, nestedFragment(ctx, values, item.index), undefined, section, fields);
+        }
+        break;
+      case 'element':
+        visitElement(ctx, item.element, values, section, fields);
+        break;
+      default: {
+        const unreachable: never = item;
+        return unreachable;
+      }
+    }
+  }
+}
+
+function visitElement(
+  ctx: ChunkContext,
+  element: BinXmlElement,
+  values: SubstitutionValues | undefined,
+  section: Section,
+  fields: EventFields,
+): void {
+  const name = element.name;
+  switch (section) {
+    case 'root':
+      if (name === 'Event') walk(ctx, element.content, values, 'event', fields);
+      return;
+    case 'event':
+      if (name === 'System') walk(ctx, element.content, values, 'system', fields);
+      else if (name === 'EventData') walk(ctx, element.content, values, 'event-data', fields);
+      return;
+    case 'system': {
+      const textField = TEXT_FIELDS[name];
+      if (textField !== undefined) {
+        fields.system[textField] = renderContent(ctx, element.content, values);
+        return;
+      }
+      const attributeField = ATTRIBUTE_FIELDS[name];
+      if (attributeField !== undefined) {
+        const value = attributeValue(ctx, element, attributeField[0], values);
+        if (value !== undefined) fields.system[attributeField[1]] = value;
+      }
+      return;
+    }
+    case 'event-data': {
+      if (name !== 'Data') return;
+      const dataName = attributeValue(ctx, element, 'Name', values);
+      if (dataName === undefined) return;
+      const value = renderContent(ctx, element.content, values);
+      // `__proto__` is a legal Data name; define it so it lands as a plain key.
+      if (dataName === '__proto__') Object.defineProperty(fields.data, dataName, { value, enumerable: true, writable: true, configurable: true });
+      else fields.data[dataName] = value;
+      return;
+    }
+    default: {
+      const unreachable: never = section;
+      return unreachable;
+    }
+  }
+}
+
+/** An attribute's rendered value; undefined when absent or when its value is an optional substitution left empty. */
+function attributeValue(
+  ctx: ChunkContext,
+  element: BinXmlElement,
+  name: string,
+  values: SubstitutionValues | undefined,
+): string | undefined {
+  for (const attribute of element.attributes) {
+    if (attribute.name !== name) continue;
+    const only = attribute.value.length === 1 ? attribute.value[0] : undefined;
+    if (only?.kind === 'substitution' && only.optional && (values === undefined || (values.types[only.index] ?? 0) === 0)) return undefined;
+    return renderContent(ctx, attribute.value, values);
+  }
+  return undefined;
+}
+
+/** The text of element or attribute content: literal text plus rendered substitutions, child elements ignored. */
+function renderContent(ctx: ChunkContext, content: BinXmlContent[], values: SubstitutionValues | undefined): string {
+  let text = '';
+  for (const item of content) {
+    if (item.kind === 'text') text += item.text;
+    else if (item.kind === 'substitution' && values !== undefined && item.index < values.types.length) {
+      const type = values.types[item.index] as number;
+      if (type !== BINXML_VALUE_TYPE) {
+        text += renderValue(ctx, type, values.offsets[item.index] as number, values.sizes[item.index] as number);
+      }
+    }
+  }
+  return text;
+}

@@ -1,0 +1,300 @@
+/**
+ * Binary XML → a small element tree with substitution placeholders. Template definitions are parsed once per
+ * chunk and cached by their chunk offset; a record's template instance binds the definition to its
+ * substitution array, whose values stay as (type, offset, size) until rendered. Token layout per the libevtx
+ * format document, section Binary XML; the dependency-identifier heuristic follows omerbenamram/evtx.
+ */
+import { EvtxFormatError } from './evtx-format-error.ts';
+import { CHUNK_HEADER_SIZE } from './chunk-header.ts';
+import { need, utf16, type ChunkContext } from './chunk-context.ts';
+import { renderValue } from './binxml-values.ts';
+
+/** Nested BinXML (substitution values that are fragments, templates inside templates) deeper than this is refused. */
+export const MAX_NESTING = 32;
+/** Elements nested deeper than this within one fragment are refused. */
+export const MAX_ELEMENT_DEPTH = 64;
+
+/** Value type of a BinXML fragment embedded as a substitution value. */
+export const BINXML_VALUE_TYPE = 0x21;
+
+/** One piece of element or attribute content. */
+export type BinXmlContent =
+  | { kind: 'text'; text: string }
+  | { kind: 'substitution'; index: number; optional: boolean }
+  | { kind: 'element'; element: BinXmlElement }
+  | { kind: 'template'; instance: TemplateInstance };
+
+/** An element: name, attributes (content limited to text and substitutions), content. */
+export interface BinXmlElement {
+  name: string;
+  attributes: BinXmlAttribute[];
+  content: BinXmlContent[];
+}
+
+/** An attribute and its value pieces. */
+export interface BinXmlAttribute {
+  name: string;
+  value: BinXmlContent[];
+}
+
+/** A parsed template definition, shared by every record of the chunk that uses it. */
+export interface TemplateDefinition {
+  offset: number;
+  content: BinXmlContent[];
+}
+
+/** The substitution array of one template instance: value i is `types[i]` at chunk offset `offsets[i]`. */
+export interface SubstitutionValues {
+  types: number[];
+  offsets: number[];
+  sizes: number[];
+  /** Parsed BinXML values (type 0x21), filled on first use. */
+  nested: (BinXmlContent[] | undefined)[];
+  /** Nesting depth of the instance, so nested values are parsed one level deeper. */
+  depth: number;
+}
+
+/** A template definition bound to one record's substitution values. */
+export interface TemplateInstance {
+  template: TemplateDefinition;
+  values: SubstitutionValues;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** Fixed widths of the value types a Value token may carry without a size (the string type is length-prefixed). */
+const FIXED_WIDTH: Record<number, number> = {
+  0x03: 1, 0x04: 1, 0x05: 2, 0x06: 2, 0x07: 4, 0x08: 4, 0x09: 8, 0x0a: 8, 0x0b: 4, 0x0c: 8, 0x0d: 4,
+  0x0f: 16, 0x11: 8, 0x12: 16, 0x14: 4, 0x15: 8,
+};
+
+/** Reads a name reference at `pos`; returns the name and where parsing continues (past an inline name). */
+function readName(ctx: ChunkContext, pos: number, end: number, reading: string): { name: string; next: number } {
+  need(ctx, pos, 4, end, `${reading} name offset`);
+  const offset = ctx.view.getUint32(pos, true);
+  const inline = offset === pos + 4;
+  const limit = inline ? end : ctx.bytes.length;
+  if (offset < CHUNK_HEADER_SIZE || offset + 8 > limit) {
+    throw new EvtxFormatError(ctx.fileOffset + pos, `${reading} name`, `name offset ${offset} points outside the chunk's records`);
+  }
+  const count = ctx.view.getUint16(offset + 6, true);
+  need(ctx, offset + 8, count * 2 + (inline ? 2 : 0), limit, `${reading} name text`);
+  let name = ctx.names.get(offset);
+  if (name === undefined) {
+    name = utf16(ctx, offset + 8, count);
+    ctx.names.set(offset, name);
+  }
+  return { name, next: inline ? offset + 10 + count * 2 : pos + 4 };
+}
+
+/** Parses BinXML in `[start, end)` up to its end-of-file token (or `end`). */
+export function parseFragment(
+  ctx: ChunkContext,
+  start: number,
+  end: number,
+  options: { insideSubstitution: boolean; depth: number },
+): BinXmlContent[] {
+  if (options.depth > MAX_NESTING) {
+    throw new EvtxFormatError(ctx.fileOffset + start, 'binary XML', `nested deeper than ${MAX_NESTING} levels`);
+  }
+  const top: BinXmlContent[] = [];
+  const stack: BinXmlElement[] = [];
+  let attribute: BinXmlAttribute | undefined;
+  let inStartTag = false;
+  let pos = start;
+  const put = (item: BinXmlContent): void => {
+    if (inStartTag) {
+      if (attribute === undefined || (item.kind !== 'text' && item.kind !== 'substitution')) {
+        throw new EvtxFormatError(ctx.fileOffset + pos, 'element start tag', `unexpected ${item.kind} outside an attribute`);
+      }
+      attribute.value.push(item);
+    } else (stack.length > 0 ? (stack[stack.length - 1] as BinXmlElement).content : top).push(item);
+  };
+  while (pos < end) {
+    const at = pos;
+    const token = ctx.bytes[pos++] as number;
+    switch (token & 0xbf) {
+      case 0x00:
+        if (stack.length > 0) throw new EvtxFormatError(ctx.fileOffset + at, 'binary XML', `end of fragment inside <${stack[stack.length - 1]?.name}>`);
+        return top;
+      case 0x01: {
+        if (inStartTag) throw new EvtxFormatError(ctx.fileOffset + at, 'element start tag', 'element opened inside a start tag');
+        let p = options.insideSubstitution ? pos : pos + 2;
+        need(ctx, p, 4, end, 'element data size');
+        // A dependency identifier is sometimes absent where it is expected; a data size larger than the chunk
+        // is the tell (omerbenamram/evtx's heuristic), so read again without it.
+        if (!options.insideSubstitution && ctx.view.getUint32(p, true) >= ctx.bytes.length) p = pos;
+        const { name, next } = readName(ctx, p + 4, end, 'element');
+        pos = next;
+        if (token & 0x40) {
+          need(ctx, pos, 4, end, 'attribute list size');
+          pos += 4;
+        }
+        if (stack.length >= MAX_ELEMENT_DEPTH) {
+          throw new EvtxFormatError(ctx.fileOffset + at, 'element', `elements nested deeper than ${MAX_ELEMENT_DEPTH}`);
+        }
+        const element: BinXmlElement = { name, attributes: [], content: [] };
+        put({ kind: 'element', element });
+        stack.push(element);
+        inStartTag = true;
+        attribute = undefined;
+        break;
+      }
+      case 0x02:
+      case 0x03:
+        if (!inStartTag) throw new EvtxFormatError(ctx.fileOffset + at, 'element start tag', 'close of a start tag that is not open');
+        inStartTag = false;
+        attribute = undefined;
+        if ((token & 0xbf) === 0x03) stack.pop();
+        break;
+      case 0x04:
+        if (inStartTag || stack.length === 0) throw new EvtxFormatError(ctx.fileOffset + at, 'end element', 'no open element to end');
+        stack.pop();
+        break;
+      case 0x05: {
+        need(ctx, pos, 1, end, 'value type');
+        const type = ctx.bytes[pos++] as number;
+        if (type === 0x01) {
+          need(ctx, pos, 2, end, 'value text length');
+          const count = ctx.view.getUint16(pos, true);
+          need(ctx, pos + 2, count * 2, end, 'value text');
+          put({ kind: 'text', text: utf16(ctx, pos + 2, count) });
+          pos += 2 + count * 2;
+        } else {
+          const width = FIXED_WIDTH[type];
+          if (width === undefined) throw new EvtxFormatError(ctx.fileOffset + at, 'value', `value type 0x${type.toString(16)} has no size here`);
+          need(ctx, pos, width, end, 'value');
+          put({ kind: 'text', text: renderValue(ctx, type, pos, width) });
+          pos += width;
+        }
+        break;
+      }
+      case 0x06: {
+        if (!inStartTag) throw new EvtxFormatError(ctx.fileOffset + at, 'attribute', 'attribute outside a start tag');
+        const { name, next } = readName(ctx, pos, end, 'attribute');
+        pos = next;
+        attribute = { name, value: [] };
+        (stack[stack.length - 1] as BinXmlElement).attributes.push(attribute);
+        break;
+      }
+      case 0x07:
+      case 0x0b: {
+        need(ctx, pos, 2, end, 'CDATA/PI length');
+        const count = ctx.view.getUint16(pos, true);
+        need(ctx, pos + 2, count * 2, end, 'CDATA/PI text');
+        if ((token & 0xbf) === 0x07) put({ kind: 'text', text: utf16(ctx, pos + 2, count) });
+        pos += 2 + count * 2;
+        break;
+      }
+      case 0x08:
+        need(ctx, pos, 2, end, 'character reference');
+        put({ kind: 'text', text: String.fromCharCode(ctx.view.getUint16(pos, true)) });
+        pos += 2;
+        break;
+      case 0x09: {
+        const { name, next } = readName(ctx, pos, end, 'entity reference');
+        pos = next;
+        put({ kind: 'text', text: ENTITIES[name] ?? `&${name};` });
+        break;
+      }
+      case 0x0a:
+        pos = readName(ctx, pos, end, 'processing instruction').next;
+        break;
+      case 0x0c: {
+        const parsed = parseTemplateInstance(ctx, pos, end, options.depth);
+        put({ kind: 'template', instance: parsed.instance });
+        pos = parsed.next;
+        break;
+      }
+      case 0x0d:
+      case 0x0e:
+        need(ctx, pos, 3, end, 'substitution');
+        put({ kind: 'substitution', index: ctx.view.getUint16(pos, true), optional: (token & 0xbf) === 0x0e });
+        pos += 3;
+        break;
+      case 0x0f:
+        need(ctx, pos, 3, end, 'fragment header');
+        pos += 3;
+        break;
+      default:
+        throw new EvtxFormatError(ctx.fileOffset + at, 'binary XML token', `unknown token 0x${token.toString(16)}`);
+    }
+  }
+  if (stack.length > 0) throw new EvtxFormatError(ctx.fileOffset + pos, 'binary XML', `data ends inside <${stack[stack.length - 1]?.name}>`);
+  return top;
+}
+
+/** Parses a template instance whose token was at `pos - 1`. */
+function parseTemplateInstance(
+  ctx: ChunkContext,
+  pos: number,
+  end: number,
+  depth: number,
+): { instance: TemplateInstance; next: number } {
+  need(ctx, pos, 9, end, 'template instance');
+  const definitionOffset = ctx.view.getUint32(pos + 5, true);
+  pos += 9;
+  // The definition is stored right here the first time a chunk uses it, and referenced by offset afterwards.
+  if (definitionOffset === pos) {
+    need(ctx, pos, 24, end, 'template definition header');
+    pos += 24 + ctx.view.getUint32(pos + 20, true);
+    need(ctx, pos, 0, end, 'template definition');
+  }
+  const template = templateAt(ctx, definitionOffset, depth + 1);
+  need(ctx, pos, 4, end, 'substitution count');
+  const count = ctx.view.getUint32(pos, true);
+  pos += 4;
+  need(ctx, pos, count * 4, end, `${count} substitution descriptors`);
+  const values: SubstitutionValues = { types: [], offsets: [], sizes: [], nested: [], depth: depth + 1 };
+  let valueOffset = pos + count * 4;
+  for (let i = 0; i < count; i++) {
+    const size = ctx.view.getUint16(pos + i * 4, true);
+    values.types.push(ctx.bytes[pos + i * 4 + 2] as number);
+    values.offsets.push(valueOffset);
+    values.sizes.push(size);
+    values.nested.push(undefined);
+    valueOffset += size;
+  }
+  need(ctx, pos + count * 4, valueOffset - pos - count * 4, end, `${count} substitution values`);
+  return { instance: { template, values }, next: valueOffset };
+}
+
+/** The template definition at a chunk offset, parsed on first use. */
+function templateAt(ctx: ChunkContext, offset: number, depth: number): TemplateDefinition {
+  const cached = ctx.templates.get(offset);
+  if (cached instanceof EvtxFormatError) throw cached;
+  if (cached === null) throw new EvtxFormatError(ctx.fileOffset + offset, 'template definition', 'template refers to itself');
+  if (cached !== undefined) return cached;
+  if (offset < CHUNK_HEADER_SIZE || offset + 24 > ctx.bytes.length) {
+    throw new EvtxFormatError(ctx.fileOffset + offset, 'template definition', `offset ${offset} points outside the chunk's records`);
+  }
+  ctx.templates.set(offset, null);
+  try {
+    const bodyEnd = offset + 24 + ctx.view.getUint32(offset + 20, true);
+    need(ctx, offset + 24, bodyEnd - offset - 24, ctx.bytes.length, 'template definition body');
+    const definition: TemplateDefinition = {
+      offset,
+      content: parseFragment(ctx, offset + 24, bodyEnd, { insideSubstitution: false, depth }),
+    };
+    ctx.templates.set(offset, definition);
+    return definition;
+  } catch (error) {
+    if (error instanceof EvtxFormatError) ctx.templates.set(offset, error);
+    else ctx.templates.delete(offset);
+    throw error;
+  }
+}
+
+/** The parsed BinXML of substitution value `index` (type 0x21), parsed on first use. */
+export function nestedFragment(ctx: ChunkContext, values: SubstitutionValues, index: number): BinXmlContent[] {
+  let nested = values.nested[index];
+  if (nested === undefined) {
+    const offset = values.offsets[index] as number;
+    nested = parseFragment(ctx, offset, offset + (values.sizes[index] as number), {
+      insideSubstitution: true,
+      depth: values.depth + 1,
+    });
+    values.nested[index] = nested;
+  }
+  return nested;
+}

@@ -1,0 +1,166 @@
+/**
+ * The EVTX reader: streams a binary Windows event log (file header, then 64 KiB chunks one at a time, never
+ * the whole file) and yields one RawEvent per record. Damage stays local: a bad checksum is reported and
+ * parsing goes on; a corrupt chunk is one problem and the next chunk is read; a corrupt record is one
+ * problem and the parser resynchronises on the next record header. Dirty files are read like
+ * omerbenamram/evtx: all-zero chunks are skipped, chunks past the header's chunk count are read until the
+ * first one that is not a chunk.
+ */
+import type { Location, Problem, RawEvent, ReadItem, ByteChunks } from '../raw-event.ts';
+import { EvtxFormatError } from './evtx-format-error.ts';
+import { FixedBlockReader } from './fixed-blocks.ts';
+import { FILE_HEADER_SIZE, parseFileHeader } from './file-header.ts';
+import { CHUNK_HEADER_SIZE, CHUNK_SIZE, hasChunkSignature, isEmptyChunk, parseChunkHeader } from './chunk-header.ts';
+import { newChunkContext, type ChunkContext } from './chunk-context.ts';
+import { nextRecordHeader, parseRecord, recordHeaderAt } from './record.ts';
+
+/** Mutable counters the reader keeps up to date (events = records read). */
+export interface ReaderStats {
+  bytes: number;
+  events: number;
+  skipped: number;
+  problems: number;
+}
+
+/** Options of readEvtxEvents. */
+export interface EvtxReaderOptions {
+  /** Records larger than this are reported as 'oversize-event' and skipped (default: no limit below the chunk size). */
+  maxEventBytes?: number;
+  stats?: ReaderStats;
+}
+
+/** Reads an EVTX byte stream into RawEvents and located problems; never throws for bad input. */
+export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOptions = {}): AsyncGenerator<ReadItem> {
+  const stats = options.stats;
+  const maxEventBytes = options.maxEventBytes ?? CHUNK_SIZE;
+  const reader = new FixedBlockReader(chunks);
+  const problem = (message: string, location: Location, excerpt?: string): ReadItem => {
+    if (stats) stats.problems++;
+    const p: Problem = { reason: 'corrupt-evtx', message, location };
+    if (excerpt !== undefined) p.excerpt = excerpt;
+    return { ok: false, problem: p };
+  };
+  try {
+    const headerBlock = await reader.read(FILE_HEADER_SIZE);
+    if (stats) stats.bytes = reader.bytesPulled;
+    let chunkCount = 0;
+    try {
+      const header = parseFileHeader(headerBlock);
+      chunkCount = header.chunkCount;
+      if (!header.checksumOk) yield problem('EVTX file header checksum mismatch; reading the chunks anyway', { offset: 0 });
+    } catch (error) {
+      if (!(error instanceof EvtxFormatError)) throw error;
+      yield problem(`Not a readable EVTX file: ${error.message}`, { offset: 0 }, hexExcerpt(headerBlock, 0));
+    }
+    if (headerBlock.length < FILE_HEADER_SIZE) {
+      if (headerBlock.length >= 128) yield problem(`EVTX file is truncated: ${headerBlock.length} bytes, no chunk follows the header`, { offset: 0 });
+      return;
+    }
+    for (let index = 0; ; index++) {
+      const chunk = await reader.read(CHUNK_SIZE);
+      if (stats) stats.bytes = reader.bytesPulled;
+      if (chunk.length === 0) break;
+      const fileOffset = FILE_HEADER_SIZE + index * CHUNK_SIZE;
+      if (isEmptyChunk(chunk)) continue;
+      if (!hasChunkSignature(chunk) && index >= chunkCount) break;
+      for (const item of readChunk(chunk, index, fileOffset, maxEventBytes, problem)) {
+        if (item.ok && stats) stats.events++;
+        yield item;
+      }
+    }
+  } finally {
+    await reader.close();
+  }
+}
+
+type ProblemFactory = (message: string, location: Location, excerpt?: string) => ReadItem;
+
+/** Yields the records of one chunk (a short chunk is read as far as it goes). */
+function* readChunk(
+  chunk: Uint8Array,
+  index: number,
+  fileOffset: number,
+  maxEventBytes: number,
+  problem: ProblemFactory,
+): Generator<ReadItem> {
+  const where = `EVTX chunk ${index} (file offset ${fileOffset})`;
+  const at: Location = { offset: fileOffset, chunk: index };
+  let header;
+  try {
+    header = parseChunkHeader(chunk, fileOffset);
+  } catch (error) {
+    if (!(error instanceof EvtxFormatError)) throw error;
+    yield problem(`${where} is corrupt, skipped: ${error.message}`, at, hexExcerpt(chunk, 0));
+    return;
+  }
+  if (chunk.length < CHUNK_SIZE) yield problem(`${where} is truncated at ${chunk.length} of ${CHUNK_SIZE} bytes; reading the records it holds`, at);
+  if (!header.headerChecksumOk) yield problem(`${where}: header checksum mismatch; reading it anyway`, at);
+  if (header.dataChecksumOk === false && chunk.length === CHUNK_SIZE) yield problem(`${where}: records checksum mismatch; reading them anyway`, at);
+  if (header.badTableOffsets.length > 0) {
+    yield problem(`${where}: string/template table offsets outside the chunk (${header.badTableOffsets.slice(0, 5).join(', ')}); ignored`, at);
+  }
+  let limit = header.freeSpaceOffset;
+  if (limit < CHUNK_HEADER_SIZE || limit > chunk.length) {
+    if (limit > CHUNK_SIZE || limit < CHUNK_HEADER_SIZE) yield problem(`${where}: free space offset ${limit} is outside the chunk; scanning to its end`, at);
+    limit = chunk.length;
+  }
+  const ctx = newChunkContext(chunk, fileOffset);
+  let pos = CHUNK_HEADER_SIZE;
+  while (pos + 24 <= limit) {
+    const record = recordHeaderAt(ctx, pos);
+    if (record?.trailerOk !== true) {
+      // Unused space after the last record is zero-filled when the free space offset points at the chunk end.
+      if (record === undefined && isZeroFrom(ctx, pos, limit)) return;
+      const next = nextRecordHeader(ctx, pos + 1, limit);
+      const what =
+        record === undefined
+          ? `no valid record header at file offset ${fileOffset + pos}`
+          : `record ${record.recordId} at file offset ${fileOffset + pos} is incomplete or overwritten (its closing size copy disagrees with its size ${record.size})`;
+      const location: Location = { offset: fileOffset + pos, chunk: index };
+      if (record !== undefined) location.record = record.recordId;
+      yield problem(
+        `${where}: ${what}; ${next === undefined ? 'rest of the chunk skipped' : `resuming at file offset ${fileOffset + next}`}`,
+        location,
+        hexExcerpt(chunk, pos),
+      );
+      if (next === undefined) return;
+      pos = next;
+      continue;
+    }
+    const location: Location = { offset: fileOffset + pos, chunk: index, record: record.recordId };
+    if (record.size > maxEventBytes) {
+      yield oversize(location, record.size, maxEventBytes, problem);
+    } else {
+      let event: RawEvent | undefined;
+      try {
+        event = parseRecord(ctx, pos, record, index);
+      } catch (error) {
+        yield problem(`EVTX record ${record.recordId} in chunk ${index} is corrupt, skipped: ${describe(error)}`, location, hexExcerpt(chunk, pos));
+      }
+      if (event !== undefined) yield { ok: true, event };
+    }
+    pos += record.size;
+  }
+}
+
+function oversize(location: Location, size: number, max: number, problem: ProblemFactory): ReadItem {
+  const item = problem(`EVTX record ${location.record} is ${size} bytes, over the ${max}-byte limit; skipped`, location);
+  if (!item.ok) item.problem.reason = 'oversize-event';
+  return item;
+}
+
+/** The message of a parse failure; anything but EvtxFormatError is a parser defect, still reported, never thrown. */
+function describe(error: unknown): string {
+  if (error instanceof EvtxFormatError) return error.message;
+  return `unexpected parser failure (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)})`;
+}
+
+function isZeroFrom(ctx: ChunkContext, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (ctx.bytes[i] !== 0) return false;
+  return true;
+}
+
+/** Up to 48 bytes at `pos` as hex, for the quarantine. */
+function hexExcerpt(bytes: Uint8Array, pos: number): string {
+  return Array.from(bytes.subarray(pos, pos + 48), (b) => b.toString(16).padStart(2, '0')).join(' ');
+}

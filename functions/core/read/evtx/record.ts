@@ -1,0 +1,46 @@
+/**
+ * One event record inside a chunk: `**\0\0` signature, size, record id, written time, BinXML, copy of the size
+ * (libevtx format document, section Event record). Parses the BinXML into RawEvent fields.
+ */
+import type { RawEvent } from '../raw-event.ts';
+import type { ChunkContext } from './chunk-context.ts';
+import { parseFragment } from './binxml-tree.ts';
+import { eventFields } from './binxml-event.ts';
+import { u64 } from './chunk-header.ts';
+
+const RECORD_SIGNATURE = 0x0000_2a2a;
+/** Signature, size, id and written time before the BinXML; the size copy after it. */
+const RECORD_OVERHEAD = 28;
+
+/** A record header: size, id, and whether the size copy at the record's end agrees. */
+export interface RecordHeader {
+  size: number;
+  recordId: number;
+  /** False for a record caught mid-write in a dirty chunk (the copy is still 0) or partly overwritten. */
+  trailerOk: boolean;
+}
+
+/** The record header at `pos` when the signature is there and the size fits the chunk; undefined otherwise. */
+export function recordHeaderAt(ctx: ChunkContext, pos: number): RecordHeader | undefined {
+  const view = ctx.view;
+  if (pos + 24 > view.byteLength || view.getUint32(pos, true) !== RECORD_SIGNATURE) return undefined;
+  const size = view.getUint32(pos + 4, true);
+  if (size < RECORD_OVERHEAD || pos + size > view.byteLength) return undefined;
+  return { size, recordId: u64(view, pos + 8), trailerOk: view.getUint32(pos + size - 4, true) === size };
+}
+
+/** The next offset after `from` (below `limit`) where a record with a matching size copy starts, or undefined. */
+export function nextRecordHeader(ctx: ChunkContext, from: number, limit: number): number | undefined {
+  const bytes = ctx.bytes;
+  for (let p = bytes.indexOf(0x2a, from); p !== -1 && p + 24 <= limit; p = bytes.indexOf(0x2a, p + 1)) {
+    if (recordHeaderAt(ctx, p)?.trailerOk === true) return p;
+  }
+  return undefined;
+}
+
+/** Parses the record at `pos` (header already checked) into a RawEvent; throws EvtxFormatError when corrupt. */
+export function parseRecord(ctx: ChunkContext, pos: number, header: RecordHeader, chunkIndex: number): RawEvent {
+  const content = parseFragment(ctx, pos + 24, pos + header.size - 4, { insideSubstitution: false, depth: 0 });
+  const { system, data } = eventFields(ctx, content);
+  return { location: { offset: ctx.fileOffset + pos, chunk: chunkIndex, record: header.recordId }, system, data };
+}

@@ -127,7 +127,8 @@ class ExpressionParser {
           this.pos += 1;
           return inner;
         }
-        if (close.kind === 'end' || close.kind === 'pipe') this.fail(token, 'add the closing ")"', 'unclosed parenthesis');
+        const endsExpression = close.kind === 'end' || close.kind === 'pipe' || (close.kind === 'word' && this.stop.has(close.text.toLowerCase()));
+        if (endsExpression) this.fail(token, 'add the closing ")"', 'unclosed parenthesis');
         return this.fail(close, 'expected ")"');
       }
       case 'word':
@@ -196,7 +197,7 @@ class ExpressionParser {
       } else if (token.kind === 'rparen') {
         this.pos += 1;
         return values;
-      } else if (token.kind === 'end' || token.kind === 'pipe') {
+      } else if (token.kind === 'end' || token.kind === 'pipe' || (token.kind === 'word' && this.stop.has(token.text.toLowerCase()))) {
         return this.fail(open, 'add the closing ")"', 'unclosed parenthesis');
       } else {
         return this.fail(token, 'separate IN values with commas and close the list with ")"');

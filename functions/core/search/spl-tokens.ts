@@ -46,6 +46,13 @@ function endsWord(ch: string, next: string | undefined): boolean {
   }
 }
 
+/** The start of an unterminated construct, for the error: up to the end of its line, at most 24 characters. */
+function excerpt(text: string, start: number, end: number): string {
+  const newline = text.indexOf('\n', start);
+  const stop = Math.min(end, newline === -1 ? end : newline, start + 24);
+  return text.slice(start, stop).trimEnd();
+}
+
 /** Applies the two escapes (`\\`, `\"`) to a run of text; other backslashes stay. */
 function unescape(raw: string): string {
   if (!raw.includes('\\')) return raw;
@@ -82,7 +89,7 @@ export function tokenize(text: string, start = 0, end = text.length): Token[] {
       case '"': {
         let j = i + 1;
         while (j < end && text[j] !== '"') j += text[j] === '\\' && j + 1 < end ? 2 : 1;
-        if (j >= end) throw new SearchSyntaxError('unterminated quoted string', text.slice(i, end), text, offset, 'add the closing "');
+        if (j >= end) throw new SearchSyntaxError('unterminated quoted string', excerpt(text, i, end), text, offset, 'add the closing "');
         const raw = text.slice(i + 1, j);
         tokens.push({ kind: 'quoted', text: text.slice(i, j + 1), value: unescape(raw), offset });
         i = j + 1;
@@ -91,7 +98,7 @@ export function tokenize(text: string, start = 0, end = text.length): Token[] {
       case '`': {
         const close = text.indexOf('`', i + 1);
         if (close === -1 || close >= end) {
-          throw new SearchSyntaxError('unterminated macro', text.slice(i, end), text, offset, 'add the closing backtick');
+          throw new SearchSyntaxError('unterminated macro', excerpt(text, i, end), text, offset, 'add the closing backtick');
         }
         tokens.push({ kind: 'macro', text: text.slice(i, close + 1), value: text.slice(i + 1, close), offset });
         i = close + 1;

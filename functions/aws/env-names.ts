@@ -27,6 +27,10 @@ export const ENV = {
   evidenceCap: 'EVIDENCE_CAP',
   /** Milliseconds kept in reserve before the Lambda deadline to checkpoint (default 20000). */
   deadlineReserveMs: 'DEADLINE_RESERVE_MS',
+  /** Most quarantine lines kept per object (default 10000); the ledger counts the lines dropped beyond it. */
+  quarantineMaxLines: 'QUARANTINE_MAX_LINES',
+  /** S3-compatible endpoint URL for local use (`npm start`, tests); unset on AWS. Turns on path-style addressing. */
+  s3Endpoint: 'S3_ENDPOINT',
   /** Powertools: service name for logs and metrics. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools: CloudWatch metrics namespace. */

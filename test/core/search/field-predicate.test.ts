@@ -18,7 +18,7 @@ afterEach(() => {
 });
 
 describe('missing fields (rule-semantics.md §3.4–3.5)', () => {
-  it.each([
+  it.each<[string, Record<string, string>, boolean, string]>([
     // [expression, fields, expected, why]
     ['p=x', {}, false, 'positive match on a missing field is false'],
     ['p=*', {}, false, 'even * needs the field to exist'],
@@ -33,7 +33,7 @@ describe('missing fields (rule-semantics.md §3.4–3.5)', () => {
     ['p>1', {}, false, 'relational on a missing field is false'],
     ['NOT p>1', {}, true, 'NOT of a relational on a missing field'],
   ])('%s with %j → %s (%s)', (text, fields, expected) => {
-    expect(run(text, fields as Record<string, string>)).toBe(expected);
+    expect(run(text, fields)).toBe(expected);
   });
 });
 

@@ -221,12 +221,15 @@ function validateState<E>(state: AggregationState<E>, search: CompiledSearch): A
     if (!Array.isArray(key) || key.length !== by.length || key.some((k) => typeof k !== 'string')) {
       throw new AggregationStateError(`${at}.key`, `expected ${by.length} strings`);
     }
-    if (!Number.isInteger(group.count) || (group.count as number) < 1) throw new AggregationStateError(`${at}.count`, 'expected a positive integer');
+    if (!Number.isInteger(group.count) || (group.count as number) < 1) {
+      throw new AggregationStateError(`${at}.count`, 'expected a positive integer');
+    }
     for (const t of ['firstTimeMs', 'lastTimeMs'] as const) {
       if (!Number.isFinite(group[t])) throw new AggregationStateError(`${at}.${t}`, 'expected a finite number');
     }
     const evidence = group.evidence;
-    if (!Array.isArray(evidence) || evidence.some((e) => e === null || typeof e !== 'object' || !Number.isFinite((e as { timeMs?: unknown }).timeMs))) {
+    const entryOk = (e: unknown) => e !== null && typeof e === 'object' && Number.isFinite((e as { timeMs?: unknown }).timeMs);
+    if (!Array.isArray(evidence) || !evidence.every(entryOk)) {
       throw new AggregationStateError(`${at}.evidence`, 'expected an array of { timeMs, item }');
     }
   });

@@ -239,7 +239,9 @@ class SearchCompiler {
     } else if ((token.text === 'min' || token.text === 'max') && this.peek(1).kind === 'lparen') {
       role = token.text === 'min' ? 'firstTime' : 'lastTime';
       const arg = this.peek(2);
-      if (arg.kind !== 'word' || arg.text !== '_time') this.fail(arg, `${token.text}() is supported over _time only`, 'unsupported aggregate argument');
+      if (arg.kind !== 'word' || arg.text !== '_time') {
+        this.fail(arg, `${token.text}() is supported over _time only`, 'unsupported aggregate argument');
+      }
       const close = this.peek(3);
       if (close.kind !== 'rparen') this.fail(close, 'expected ")"');
       name = `${token.text}(_time)`;
@@ -293,7 +295,9 @@ class SearchCompiler {
       if (bar.kind === 'end') return;
       if (bar.kind !== 'pipe') this.fail(bar, 'expected "|" or the end of the search');
       const token = this.next();
-      if (token.kind !== 'macro') this.fail(token, 'only the ESCU macros may follow tstats (`drop_dm_object_name`, `security_content_ctime`, `<name>_filter`)');
+      if (token.kind !== 'macro') {
+        this.fail(token, 'only the ESCU macros may follow tstats (`drop_dm_object_name`, `security_content_ctime`, `<name>_filter`)');
+      }
       if (this.filterMacroName !== undefined) this.fail(token, 'the filter macro must be the last stage');
       this.applyStageMacro(token);
       const after = this.peek();
@@ -310,13 +314,15 @@ class SearchCompiler {
     } else if (call.name === 'security_content_ctime' && call.args.length === 1 && arg !== undefined) {
       const { firstTime, lastTime } = this.aggregateNames;
       if (arg !== firstTime && arg !== lastTime) {
-        this.fail(token, `security_content_ctime applies to the min/max(_time) columns (${firstTime}, ${lastTime})`, 'unsupported macro argument');
+        const hint = `security_content_ctime applies to the min/max(_time) columns (${firstTime}, ${lastTime})`;
+        this.fail(token, hint, 'unsupported macro argument');
       }
       if (!this.ctime.includes(arg)) this.ctime.push(arg);
     } else if (call.name.endsWith('_filter') && call.args.length === 0) {
       this.filterMacroName = call.name;
     } else {
-      this.fail(token, 'supported: `security_content_summariesonly`, `drop_dm_object_name(Processes)`, `security_content_ctime(<field>)`, `<name>_filter`', 'unknown macro');
+      const supported = '`security_content_summariesonly`, `drop_dm_object_name(Processes)`, `security_content_ctime(<field>)`, `<name>_filter`';
+      this.fail(token, `supported: ${supported}`, 'unknown macro');
     }
   }
 

@@ -6,6 +6,7 @@ import type { RawSystem } from '../raw-event.ts';
 import type { ChunkContext } from './chunk-context.ts';
 import { BINXML_VALUE_TYPE, nestedFragment, type BinXmlContent, type BinXmlElement, type SubstitutionValues } from './binxml-tree.ts';
 import { renderValue } from './binxml-values.ts';
+import { EvtxFormatError } from './evtx-format-error.ts';
 
 /** What a record yields: System fields and EventData values. */
 export interface EventFields {
@@ -14,6 +15,21 @@ export interface EventFields {
 }
 
 type Section = 'root' | 'event' | 'system' | 'event-data';
+
+/**
+ * Templates may instantiate templates and substitutions may repeat, so a hostile record of a few KiB could
+ * expand exponentially ("billion laughs"). Real records expand to a few hundred nodes and at most ~32 Ki
+ * characters per value; these caps are far above that and keep a hostile record to a bounded amount of work.
+ */
+export const MAX_EXPANDED_NODES = 100_000;
+/** Cap on the characters rendered from one record (see MAX_EXPANDED_NODES). */
+export const MAX_RENDERED_CHARS = 2_000_000;
+
+/** Work left for the record being expanded. */
+interface Budget {
+  nodes: number;
+  chars: number;
+}
 
 /** System children whose text is the field value. */
 const TEXT_FIELDS: Record<string, keyof RawSystem> = {
@@ -33,8 +49,14 @@ const ATTRIBUTE_FIELDS: Record<string, [string, keyof RawSystem]> = {
 /** Extracts the RawEvent fields from a record's parsed top-level content. */
 export function eventFields(ctx: ChunkContext, content: BinXmlContent[]): EventFields {
   const fields: EventFields = { system: {}, data: {} };
-  walk(ctx, content, undefined, 'root', fields);
+  walk(ctx, content, undefined, 'root', { fields, budget: { nodes: MAX_EXPANDED_NODES, chars: MAX_RENDERED_CHARS } });
   return fields;
+}
+
+/** The walk's output and its remaining budget. */
+interface WalkState {
+  fields: EventFields;
+  budget: Budget;
 }
 
 function walk(
@@ -42,23 +64,24 @@ function walk(
   content: BinXmlContent[],
   values: SubstitutionValues | undefined,
   section: Section,
-  fields: EventFields,
+  state: WalkState,
 ): void {
+  if ((state.budget.nodes -= content.length) < 0) throw overBudget(ctx, 'nodes');
   for (const item of content) {
     switch (item.kind) {
       case 'text':
         break;
       case 'template':
-        walk(ctx, item.instance.template.content, item.instance.values, section, fields);
+        walk(ctx, item.instance.template.content, item.instance.values, section, state);
         break;
       case 'substitution':
         // A substituted BinXML fragment splices its elements in here.
         if (values !== undefined && values.types[item.index] === BINXML_VALUE_TYPE) {
-          walk(ctx, nestedFragment(ctx, values, item.index), undefined, section, fields);
+          walk(ctx, nestedFragment(ctx, values, item.index), undefined, section, state);
         }
         break;
       case 'element':
-        visitElement(ctx, item.element, values, section, fields);
+        visitElement(ctx, item.element, values, section, state);
         break;
       default: {
         const unreachable: never = item;
@@ -73,35 +96,38 @@ function visitElement(
   element: BinXmlElement,
   values: SubstitutionValues | undefined,
   section: Section,
-  fields: EventFields,
+  state: WalkState,
 ): void {
   const name = element.name;
+  const fields = state.fields;
   switch (section) {
     case 'root':
-      if (name === 'Event') walk(ctx, element.content, values, 'event', fields);
+      if (name === 'Event') walk(ctx, element.content, values, 'event', state);
       return;
     case 'event':
-      if (name === 'System') walk(ctx, element.content, values, 'system', fields);
-      else if (name === 'EventData') walk(ctx, element.content, values, 'event-data', fields);
+      if (name === 'System') walk(ctx, element.content, values, 'system', state);
+      else if (name === 'EventData') walk(ctx, element.content, values, 'event-data', state);
       return;
     case 'system': {
       const textField = TEXT_FIELDS[name];
+      // A repeated field keeps its first value, as the XML reader does.
       if (textField !== undefined) {
-        fields.system[textField] = renderContent(ctx, element.content, values);
+        if (fields.system[textField] === undefined) fields.system[textField] = renderContent(ctx, element.content, values, state.budget);
         return;
       }
       const attributeField = ATTRIBUTE_FIELDS[name];
-      if (attributeField !== undefined) {
-        const value = attributeValue(ctx, element, attributeField[0], values);
+      if (attributeField !== undefined && fields.system[attributeField[1]] === undefined) {
+        const value = attributeValue(ctx, element, attributeField[0], values, state.budget);
         if (value !== undefined) fields.system[attributeField[1]] = value;
       }
       return;
     }
     case 'event-data': {
       if (name !== 'Data') return;
-      const dataName = attributeValue(ctx, element, 'Name', values);
-      if (dataName === undefined) return;
-      const value = renderContent(ctx, element.content, values);
+      // A Data element without a Name is skipped and a repeated Name keeps its first value, as in the XML reader.
+      const dataName = attributeValue(ctx, element, 'Name', values, state.budget);
+      if (dataName === undefined || Object.hasOwn(fields.data, dataName)) return;
+      const value = renderContent(ctx, element.content, values, state.budget);
       // `__proto__` is a legal Data name; define it so it lands as a plain key.
       if (dataName === '__proto__') Object.defineProperty(fields.data, dataName, { value, enumerable: true, writable: true, configurable: true });
       else fields.data[dataName] = value;
@@ -120,18 +146,19 @@ function attributeValue(
   element: BinXmlElement,
   name: string,
   values: SubstitutionValues | undefined,
+  budget: Budget,
 ): string | undefined {
   for (const attribute of element.attributes) {
     if (attribute.name !== name) continue;
     const only = attribute.value.length === 1 ? attribute.value[0] : undefined;
     if (only?.kind === 'substitution' && only.optional && (values === undefined || (values.types[only.index] ?? 0) === 0)) return undefined;
-    return renderContent(ctx, attribute.value, values);
+    return renderContent(ctx, attribute.value, values, budget);
   }
   return undefined;
 }
 
 /** The text of element or attribute content: literal text plus rendered substitutions, child elements ignored. */
-function renderContent(ctx: ChunkContext, content: BinXmlContent[], values: SubstitutionValues | undefined): string {
+function renderContent(ctx: ChunkContext, content: BinXmlContent[], values: SubstitutionValues | undefined, budget: Budget): string {
   let text = '';
   for (const item of content) {
     if (item.kind === 'text') text += item.text;
@@ -142,5 +169,11 @@ function renderContent(ctx: ChunkContext, content: BinXmlContent[], values: Subs
       }
     }
   }
+  if ((budget.chars -= text.length) < 0) throw overBudget(ctx, 'characters');
   return text;
+}
+
+function overBudget(ctx: ChunkContext, what: 'nodes' | 'characters'): EvtxFormatError {
+  const limit = what === 'nodes' ? MAX_EXPANDED_NODES : MAX_RENDERED_CHARS;
+  return new EvtxFormatError(ctx.fileOffset, 'template expansion', `record expands to more than ${limit} ${what} (templates or substitutions repeated beyond any real event)`);
 }

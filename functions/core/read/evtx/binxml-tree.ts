@@ -9,8 +9,12 @@ import { CHUNK_HEADER_SIZE } from './chunk-header.ts';
 import { need, utf16, type ChunkContext } from './chunk-context.ts';
 import { renderValue } from './binxml-values.ts';
 
-/** Nested BinXML (substitution values that are fragments, templates inside templates) deeper than this is refused. */
-export const MAX_NESTING = 32;
+/**
+ * Nesting levels allowed: each template instance and each BinXML substitution value is one level (a Sysmon
+ * record uses 3: record template, EventData fragment, its template). Deeper input is refused, which bounds
+ * the parser's recursion whatever the input.
+ */
+export const MAX_NESTING = 64;
 /** Elements nested deeper than this within one fragment are refused. */
 export const MAX_ELEMENT_DEPTH = 64;
 

@@ -3,8 +3,8 @@
  * the whole file) and yields one RawEvent per record. Damage stays local: a bad checksum is reported and
  * parsing goes on; a corrupt chunk is one problem and the next chunk is read; a corrupt record is one
  * problem and the parser resynchronises on the next record header. Dirty files are read like
- * omerbenamram/evtx: all-zero chunks are skipped, chunks past the header's chunk count are read until the
- * first one that is not a chunk.
+ * omerbenamram/evtx: all-zero chunks are skipped (a problem only when the header counts them as in use),
+ * chunks past the header's chunk count are read until the first one that is neither empty nor a chunk.
  */
 import type { Location, Problem, RawEvent, ReadItem, ByteChunks } from '../raw-event.ts';
 import { EvtxFormatError } from './evtx-format-error.ts';
@@ -14,11 +14,15 @@ import { CHUNK_HEADER_SIZE, CHUNK_SIZE, hasChunkSignature, isEmptyChunk, parseCh
 import { newChunkContext, type ChunkContext } from './chunk-context.ts';
 import { nextRecordHeader, parseRecord, recordHeaderAt } from './record.ts';
 
-/** Mutable counters the reader keeps up to date (events = records read). */
+/** Mutable counters the reader keeps up to date. */
 export interface ReaderStats {
+  /** Input bytes consumed (the reader stops early at slack past the last chunk). */
   bytes: number;
+  /** Records found: parsed, corrupt or oversize (chunk-level damage is not a record). */
   events: number;
+  /** Always 0: EVTX has no prefilter. */
   skipped: number;
+  /** Problems yielded. */
   problems: number;
 }
 
@@ -59,14 +63,20 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
     for (let index = 0; ; index++) {
       const chunk = await reader.read(CHUNK_SIZE);
       if (stats) stats.bytes = reader.bytesPulled;
-      if (chunk.length === 0) break;
-      const fileOffset = FILE_HEADER_SIZE + index * CHUNK_SIZE;
-      if (isEmptyChunk(chunk)) continue;
-      if (!hasChunkSignature(chunk) && index >= chunkCount) break;
-      for (const item of readChunk(chunk, index, fileOffset, maxEventBytes, problem)) {
-        if (item.ok && stats) stats.events++;
-        yield item;
+      if (chunk.length === 0) {
+        if (index < chunkCount) {
+          yield problem(`EVTX file ends after ${index} chunks although its header counts ${chunkCount}: the file is truncated`, { offset: FILE_HEADER_SIZE + index * CHUNK_SIZE, chunk: index });
+        }
+        break;
       }
+      const fileOffset = FILE_HEADER_SIZE + index * CHUNK_SIZE;
+      if (isEmptyChunk(chunk)) {
+        // Past the header's chunk count an all-zero chunk is preallocated space; inside it, records were lost.
+        if (index < chunkCount) yield problem(`EVTX chunk ${index} (file offset ${fileOffset}) is all zeros although the header counts ${chunkCount} chunks; skipped`, { offset: fileOffset, chunk: index });
+        continue;
+      }
+      if (!hasChunkSignature(chunk) && index >= chunkCount) break;
+      yield* readChunk(chunk, index, fileOffset, { maxEventBytes, problem, stats });
     }
   } finally {
     await reader.close();
@@ -75,14 +85,16 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
 
 type ProblemFactory = (message: string, location: Location, excerpt?: string) => ReadItem;
 
+/** What readChunk needs from the reader. */
+interface ChunkOptions {
+  maxEventBytes: number;
+  problem: ProblemFactory;
+  stats: ReaderStats | undefined;
+}
+
 /** Yields the records of one chunk (a short chunk is read as far as it goes). */
-function* readChunk(
-  chunk: Uint8Array,
-  index: number,
-  fileOffset: number,
-  maxEventBytes: number,
-  problem: ProblemFactory,
-): Generator<ReadItem> {
+function* readChunk(chunk: Uint8Array, index: number, fileOffset: number, options: ChunkOptions): Generator<ReadItem> {
+  const { maxEventBytes, problem, stats } = options;
   const where = `EVTX chunk ${index} (file offset ${fileOffset})`;
   const at: Location = { offset: fileOffset, chunk: index };
   let header;
@@ -117,7 +129,10 @@ function* readChunk(
           ? `no valid record header at file offset ${fileOffset + pos}`
           : `record ${record.recordId} at file offset ${fileOffset + pos} is incomplete or overwritten (its closing size copy disagrees with its size ${record.size})`;
       const location: Location = { offset: fileOffset + pos, chunk: index };
-      if (record !== undefined) location.record = record.recordId;
+      if (record !== undefined) {
+        location.record = record.recordId;
+        if (stats) stats.events++;
+      }
       yield problem(
         `${where}: ${what}; ${next === undefined ? 'rest of the chunk skipped' : `resuming at file offset ${fileOffset + next}`}`,
         location,
@@ -128,6 +143,7 @@ function* readChunk(
       continue;
     }
     const location: Location = { offset: fileOffset + pos, chunk: index, record: record.recordId };
+    if (stats) stats.events++;
     if (record.size > maxEventBytes) {
       yield oversize(location, record.size, maxEventBytes, problem);
     } else {

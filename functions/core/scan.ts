@@ -138,7 +138,7 @@ export class Scan {
       candidate === undefined
         ? undefined
         : (bytes: Uint8Array): boolean => {
-            const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).latin1Slice();
+            const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
             if (candidate(text)) return true;
             if (isRawProcessCreation(text)) skippedProcess += 1;
             return false;

@@ -7,7 +7,7 @@
 import type { Detection } from './detection.ts';
 
 /** The detection's metadata and search, as published. */
-export const WINDOWS_IIS_COMPONENTS_ADD_NEW_MODULE: Detection = Object.freeze({
+export const WINDOWS_IIS_COMPONENTS_ADD_NEW_MODULE: Detection = Object.freeze<Detection>({
   id: '38fe731c-1f13-43d4-b878-a5bbe44807e3',
   name: 'Windows IIS Components Add New Module',
   slug: 'windows_iis_components_add_new_module',

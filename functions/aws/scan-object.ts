@@ -144,7 +144,7 @@ export async function scanObject(runtime: FunctionRuntime, target: ObjectRef, op
 
   const status = report.status === 'failed' ? 'failed' : 'complete';
   const summary = { ...where, sourceId: id, status, rows: entry.rows, events: report.events, bytes: report.bytesIn, problems: entry.problems_total };
-  if (status === 'failed') logger.error('object failed permanently (not retried)', { ...summary, failure: report.failure });
+  if (status === 'failed') logger.warn('object failed permanently (not retried)', { ...summary, failure: report.failure });
   else logger.info('object scanned', summary);
   return {
     status,

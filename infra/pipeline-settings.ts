@@ -1,0 +1,301 @@
+/**
+ * Every knob of the deployment, its default, and how it is read from CDK context (`cdk.json` or `-c key=value`).
+ * Context keys are the property names below; values given on the command line arrive as strings and are parsed here,
+ * so a typo fails the synth with the key's name instead of deploying something unintended.
+ */
+import type { Node } from 'constructs';
+
+/** How created buckets (and the alarm topic) are encrypted. */
+export type BucketEncryption = 's3-managed' | 'kms';
+
+/** How the functions render the `user` field. */
+export type UserFormat = 'strip-domain' | 'as-logged';
+
+/** Powertools log levels the functions accept. */
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** The whole configuration of one deployment; see infra/README.md for the meaning of each field. */
+export interface PipelineSettings {
+  /** CloudFormation stack name. */
+  readonly stackName: string;
+  /** Import this existing bucket as the logs (input) bucket instead of creating one. */
+  readonly logsBucketName?: string;
+  /** Import this existing bucket as the findings (output) bucket instead of creating one. */
+  readonly findingsBucketName?: string;
+  /** Encryption of created buckets: S3-managed keys, or a customer KMS key. */
+  readonly encryption: BucketEncryption;
+  /** Existing customer KMS key (ARN) for `encryption: 'kms'` or for imported buckets encrypted with it; created when absent. */
+  readonly kmsKeyArn?: string;
+  /** Prefix inside the findings bucket under which findings/, ledger/, … live ('' or ending in '/'). */
+  readonly outputPrefix: string;
+  /** Only objects under this logs-bucket prefix trigger the upload path ('' = whole bucket). */
+  readonly uploadPrefix: string;
+  /** Only objects ending in one of these suffixes trigger the upload path (empty = any object). */
+  readonly uploadSuffixes: readonly string[];
+  /** Prefix of the archive swept by the scheduled scan ('' = whole bucket). */
+  readonly archivePrefix: string;
+  /** Which archived objects a scheduled run sweeps: `yesterday`, `last-<N>h` or `all`. */
+  readonly archiveWindow: string;
+  /** EventBridge Scheduler expression (UTC) of the archive scan. */
+  readonly archiveSchedule: string;
+  /** Whether the schedule is enabled (the state machine exists either way and can be started by hand). */
+  readonly archiveScheduleEnabled: boolean;
+  /** Distributed Map: S3 objects per child execution (one scan-batch invocation). */
+  readonly archiveItemsPerBatch: number;
+  /** Distributed Map: child executions running at once. */
+  readonly archiveMaxConcurrency: number;
+  /** Distributed Map: percentage of failed batches tolerated before the run fails. */
+  readonly archiveToleratedFailurePercentage: number;
+  /** SPL filter expressions (the detection's `_filter` macro), one per line; '' = no filter. */
+  readonly filterExpressions: string;
+  /** Alternative to filterExpressions: `s3://bucket/key` of a filter file the functions read at cold start. */
+  readonly filterS3Uri?: string;
+  /** How `user` is rendered in findings. */
+  readonly userFormat: UserFormat;
+  /** Powertools log level of the functions. */
+  readonly logLevel: LogLevel;
+  /** CloudWatch namespace of the functions' metrics. */
+  readonly metricsNamespace: string;
+  /** on-log-uploaded memory in MB. */
+  readonly uploadFunctionMemoryMb: number;
+  /** on-log-uploaded timeout in seconds. */
+  readonly uploadFunctionTimeoutSeconds: number;
+  /** on-log-uploaded reserved concurrency (absent = unreserved). */
+  readonly uploadFunctionReservedConcurrency?: number;
+  /** scan-batch memory in MB. */
+  readonly scanFunctionMemoryMb: number;
+  /** scan-batch timeout in seconds. */
+  readonly scanFunctionTimeoutSeconds: number;
+  /** scan-batch reserved concurrency (absent = unreserved). */
+  readonly scanFunctionReservedConcurrency?: number;
+  /** Days the functions' and state machine's CloudWatch logs are kept (a CloudWatch retention value). */
+  readonly logRetentionDays: number;
+  /** SQS → on-log-uploaded: messages (objects) per invocation. */
+  readonly queueBatchSize: number;
+  /** SQS → on-log-uploaded: seconds to wait to fill a batch. */
+  readonly queueMaxBatchingWindowSeconds: number;
+  /** SQS → on-log-uploaded: most concurrent invocations the queue may drive (2–1000). */
+  readonly queueMaxConcurrency: number;
+  /** Created logs bucket: days until objects move to S3 Standard-IA (0 = never). */
+  readonly logsInfrequentAccessAfterDays: number;
+  /** Created logs bucket: days until objects move to S3 Glacier Instant Retrieval (0 = never). */
+  readonly logsGlacierInstantAfterDays: number;
+  /** Created logs bucket: days until objects expire (0 = never). */
+  readonly logsExpireAfterDays: number;
+  /** Days noncurrent object versions are kept in created buckets. */
+  readonly noncurrentVersionDays: number;
+  /** Email address subscribed to the alarm topic (absent = no subscription). */
+  readonly alarmEmail?: string;
+  /** Alarm when the oldest upload message waits longer than this many seconds. */
+  readonly queueAgeAlarmSeconds: number;
+}
+
+/** The defaults; each choice is explained in infra/README.md. */
+export const DEFAULT_SETTINGS: PipelineSettings = Object.freeze({
+  stackName: 'SysmonS3Detect',
+  encryption: 's3-managed',
+  outputPrefix: '',
+  uploadPrefix: '',
+  uploadSuffixes: [],
+  archivePrefix: '',
+  archiveWindow: 'yesterday',
+  // 01:15 UTC: "yesterday" (UTC) is complete and late deliveries of the last hour have landed.
+  archiveSchedule: 'cron(15 1 * * ? *)',
+  archiveScheduleEnabled: true,
+  archiveItemsPerBatch: 25,
+  archiveMaxConcurrency: 50,
+  // 0: a batch that still fails after its retries fails the run and raises the alarm; no silent coverage gap.
+  archiveToleratedFailurePercentage: 0,
+  filterExpressions: '',
+  userFormat: 'strip-domain',
+  logLevel: 'INFO',
+  metricsNamespace: 'SysmonS3Detect',
+  // Memory and timeouts, from docs/performance-notes.md §4 (measured per-core costs):
+  // - gzip uploads: gunzip + hand-written scan costs ~1.43 CPU-s per GB of XML (~0.7 GB/s per core), and one S3
+  //   stream of gzip (85–90 MB/s × ~7.5 ratio) delivers ~0.64–0.68 GB/s of XML: balanced at 1 vCPU, which Lambda
+  //   grants at 1,769 MB. Less memory would make gzip CPU-bound; more buys a second core one stream cannot feed.
+  // - plain XML: network-bound at 85–90 MB/s using ~6% of a vCPU (0.69 CPU-s/GB), so 1,769 MB over-provisions CPU
+  //   for plain XML; that costs ~$0.26/TB (README) and keeps one setting right for both formats.
+  // - 900 s is Lambda's maximum: ~80 GB of plain XML at 90 MB/s fits in one invocation; the functions checkpoint
+  //   DEADLINE_RESERVE_MS before the deadline and resume on redelivery, so bigger objects still finish.
+  uploadFunctionMemoryMb: 1769,
+  uploadFunctionTimeoutSeconds: 900,
+  scanFunctionMemoryMb: 1769,
+  scanFunctionTimeoutSeconds: 900,
+  logRetentionDays: 90,
+  queueBatchSize: 10,
+  queueMaxBatchingWindowSeconds: 5,
+  queueMaxConcurrency: 10,
+  logsInfrequentAccessAfterDays: 30,
+  logsGlacierInstantAfterDays: 90,
+  logsExpireAfterDays: 365,
+  noncurrentVersionDays: 30,
+  queueAgeAlarmSeconds: 3600,
+});
+
+/** A bad setting, named by its context key so the user can fix `cdk.json` or `-c`. */
+export class SettingsError extends Error {
+  /** The offending context key. */
+  readonly key: string;
+  constructor(key: string, message: string) {
+    super(`context "${key}": ${message}`);
+    this.name = 'SettingsError';
+    this.key = key;
+  }
+}
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+const LOG_RETENTION_DAYS = new Set([
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+]);
+
+type Key = keyof PipelineSettings;
+type Raw = (key: Key) => unknown;
+
+function text(raw: Raw, key: Key, fallback: string): string {
+  const value = raw(key);
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string') throw new SettingsError(key, `expected a string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function optionalText(raw: Raw, key: Key): string | undefined {
+  const value = text(raw, key, '');
+  return value === '' ? undefined : value;
+}
+
+function integer(raw: Raw, key: Key, fallback: number, range: { min: number; max: number }): number {
+  const value = raw(key);
+  if (value === undefined) return fallback;
+  // Command-line context arrives as a string; cdk.json may hold a number.
+  const parsed = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(parsed) || parsed < range.min || parsed > range.max) {
+    throw new SettingsError(key, `expected an integer in ${range.min}..${range.max}, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+function optionalInteger(raw: Raw, key: Key, range: { min: number; max: number }): number | undefined {
+  return raw(key) === undefined || raw(key) === '' ? undefined : integer(raw, key, 0, range);
+}
+
+function flag(raw: Raw, key: Key, fallback: boolean): boolean {
+  const value = raw(key);
+  if (value === undefined) return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new SettingsError(key, `expected true or false, got ${JSON.stringify(value)}`);
+}
+
+function oneOf<T extends string>(raw: Raw, key: Key, fallback: T, allowed: readonly T[]): T {
+  const value = text(raw, key, fallback);
+  const found = allowed.find((option) => option === value);
+  if (found === undefined) throw new SettingsError(key, `expected one of ${allowed.join(', ')}, got "${value}"`);
+  return found;
+}
+
+function list(raw: Raw, key: Key, fallback: readonly string[]): readonly string[] {
+  const value = raw(key);
+  if (value === undefined) return fallback;
+  if (Array.isArray(value) && value.every((item): item is string => typeof item === 'string')) return value;
+  // On the command line: comma-separated (`-c uploadSuffixes=.xml,.xml.gz`).
+  if (typeof value === 'string') return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  throw new SettingsError(key, `expected a list of strings, got ${JSON.stringify(value)}`);
+}
+
+function prefix(raw: Raw, key: Key, fallback: string): string {
+  const value = text(raw, key, fallback);
+  if (value !== '' && !value.endsWith('/')) throw new SettingsError(key, `a prefix must be '' or end with '/', got "${value}"`);
+  if (value.startsWith('/')) throw new SettingsError(key, `S3 keys do not start with '/', got "${value}"`);
+  return value;
+}
+
+/** Reads the settings from CDK context, falling back to DEFAULT_SETTINGS; throws SettingsError on a bad value. */
+export function settingsFromContext(node: Node): PipelineSettings {
+  const raw: Raw = (key) => node.tryGetContext(key);
+  const d = DEFAULT_SETTINGS;
+  const settings: PipelineSettings = {
+    stackName: text(raw, 'stackName', d.stackName),
+    logsBucketName: optionalText(raw, 'logsBucketName'),
+    findingsBucketName: optionalText(raw, 'findingsBucketName'),
+    encryption: oneOf(raw, 'encryption', d.encryption, ['s3-managed', 'kms']),
+    kmsKeyArn: optionalText(raw, 'kmsKeyArn'),
+    outputPrefix: prefix(raw, 'outputPrefix', d.outputPrefix),
+    uploadPrefix: prefix(raw, 'uploadPrefix', d.uploadPrefix),
+    uploadSuffixes: list(raw, 'uploadSuffixes', d.uploadSuffixes),
+    archivePrefix: prefix(raw, 'archivePrefix', d.archivePrefix),
+    archiveWindow: text(raw, 'archiveWindow', d.archiveWindow),
+    archiveSchedule: text(raw, 'archiveSchedule', d.archiveSchedule),
+    archiveScheduleEnabled: flag(raw, 'archiveScheduleEnabled', d.archiveScheduleEnabled),
+    archiveItemsPerBatch: integer(raw, 'archiveItemsPerBatch', d.archiveItemsPerBatch, { min: 1, max: 10_000 }),
+    archiveMaxConcurrency: integer(raw, 'archiveMaxConcurrency', d.archiveMaxConcurrency, { min: 1, max: 10_000 }),
+    archiveToleratedFailurePercentage: integer(raw, 'archiveToleratedFailurePercentage', d.archiveToleratedFailurePercentage, { min: 0, max: 100 }),
+    filterExpressions: text(raw, 'filterExpressions', d.filterExpressions),
+    filterS3Uri: optionalText(raw, 'filterS3Uri'),
+    userFormat: oneOf(raw, 'userFormat', d.userFormat, ['strip-domain', 'as-logged']),
+    logLevel: oneOf(raw, 'logLevel', d.logLevel, ['DEBUG', 'INFO', 'WARN', 'ERROR']),
+    metricsNamespace: text(raw, 'metricsNamespace', d.metricsNamespace),
+    uploadFunctionMemoryMb: integer(raw, 'uploadFunctionMemoryMb', d.uploadFunctionMemoryMb, { min: 128, max: 10_240 }),
+    uploadFunctionTimeoutSeconds: integer(raw, 'uploadFunctionTimeoutSeconds', d.uploadFunctionTimeoutSeconds, { min: 10, max: 900 }),
+    uploadFunctionReservedConcurrency: optionalInteger(raw, 'uploadFunctionReservedConcurrency', { min: 1, max: 10_000 }),
+    scanFunctionMemoryMb: integer(raw, 'scanFunctionMemoryMb', d.scanFunctionMemoryMb, { min: 128, max: 10_240 }),
+    scanFunctionTimeoutSeconds: integer(raw, 'scanFunctionTimeoutSeconds', d.scanFunctionTimeoutSeconds, { min: 10, max: 900 }),
+    scanFunctionReservedConcurrency: optionalInteger(raw, 'scanFunctionReservedConcurrency', { min: 1, max: 10_000 }),
+    logRetentionDays: integer(raw, 'logRetentionDays', d.logRetentionDays, { min: 1, max: 3653 }),
+    queueBatchSize: integer(raw, 'queueBatchSize', d.queueBatchSize, { min: 1, max: 10_000 }),
+    queueMaxBatchingWindowSeconds: integer(raw, 'queueMaxBatchingWindowSeconds', d.queueMaxBatchingWindowSeconds, { min: 0, max: 300 }),
+    queueMaxConcurrency: integer(raw, 'queueMaxConcurrency', d.queueMaxConcurrency, { min: 2, max: 1000 }),
+    logsInfrequentAccessAfterDays: integer(raw, 'logsInfrequentAccessAfterDays', d.logsInfrequentAccessAfterDays, { min: 0, max: 36_500 }),
+    logsGlacierInstantAfterDays: integer(raw, 'logsGlacierInstantAfterDays', d.logsGlacierInstantAfterDays, { min: 0, max: 36_500 }),
+    logsExpireAfterDays: integer(raw, 'logsExpireAfterDays', d.logsExpireAfterDays, { min: 0, max: 36_500 }),
+    noncurrentVersionDays: integer(raw, 'noncurrentVersionDays', d.noncurrentVersionDays, { min: 1, max: 36_500 }),
+    alarmEmail: optionalText(raw, 'alarmEmail'),
+    queueAgeAlarmSeconds: integer(raw, 'queueAgeAlarmSeconds', d.queueAgeAlarmSeconds, { min: 60, max: 1_209_600 }),
+  };
+  return checkSettings(settings);
+}
+
+/** Cross-field rules; returns the settings unchanged or throws SettingsError. */
+export function checkSettings(settings: PipelineSettings): PipelineSettings {
+  if (settings.logsBucketName !== undefined && settings.logsBucketName === settings.findingsBucketName) {
+    // One bucket for both would let findings trigger the pipeline: the no-recursion rule forbids it.
+    throw new SettingsError('findingsBucketName', 'the findings bucket must differ from the logs bucket');
+  }
+  if (!LOG_RETENTION_DAYS.has(settings.logRetentionDays)) {
+    throw new SettingsError('logRetentionDays', `CloudWatch accepts ${[...LOG_RETENTION_DAYS].join(', ')}`);
+  }
+  if (settings.kmsKeyArn !== undefined && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/.test(settings.kmsKeyArn)) {
+    throw new SettingsError('kmsKeyArn', `expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), got "${settings.kmsKeyArn}"`);
+  }
+  // Lifecycle transitions must go forward in time; S3 rejects a Standard-IA transition before 30 days.
+  const ia = settings.logsInfrequentAccessAfterDays;
+  const glacier = settings.logsGlacierInstantAfterDays;
+  const expire = settings.logsExpireAfterDays;
+  if (ia !== 0 && ia < 30) throw new SettingsError('logsInfrequentAccessAfterDays', 'S3 allows Standard-IA only after 30 days (or 0 = never)');
+  if (ia !== 0 && glacier !== 0 && glacier < ia + 30) {
+    throw new SettingsError('logsGlacierInstantAfterDays', 'must be at least 30 days after logsInfrequentAccessAfterDays (Standard-IA minimum storage)');
+  }
+  const lastTransition = Math.max(ia, glacier);
+  if (expire !== 0 && expire <= lastTransition) {
+    throw new SettingsError('logsExpireAfterDays', 'must be later than the last storage-class transition (or 0 = never)');
+  }
+  // Same grammar as functions/aws/config.ts parseArchiveWindow: fail at synth, not at the first scheduled run.
+  const hours = /^last-(\d+)h$/.exec(settings.archiveWindow);
+  const windowOk = settings.archiveWindow === 'yesterday' || settings.archiveWindow === 'all'
+    || (hours?.[1] !== undefined && Number(hours[1]) >= 1 && Number(hours[1]) <= 8760);
+  if (!windowOk) throw new SettingsError('archiveWindow', `expected yesterday, last-<N>h (1–8760) or all, got "${settings.archiveWindow}"`);
+  if (settings.filterS3Uri !== undefined) {
+    if (settings.filterExpressions.trim() !== '') throw new SettingsError('filterS3Uri', 'set either filterExpressions or filterS3Uri, not both');
+    if (filterObject(settings.filterS3Uri) === undefined) throw new SettingsError('filterS3Uri', `expected s3://bucket/key, got "${settings.filterS3Uri}"`);
+  }
+  if (settings.uploadSuffixes.some((suffix) => suffix.includes('/'))) {
+    throw new SettingsError('uploadSuffixes', 'a suffix cannot contain "/"');
+  }
+  return Object.freeze(settings);
+}
+
+/** `s3://bucket/key` → its parts, or undefined when it is not such a URI. */
+export function filterObject(uri: string): { bucket: string; key: string } | undefined {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(uri);
+  return match?.[1] !== undefined && match[2] !== undefined ? { bucket: match[1], key: match[2] } : undefined;
+}

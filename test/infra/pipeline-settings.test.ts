@@ -1,0 +1,111 @@
+/** CDK context → PipelineSettings: defaults, command-line strings, and every rejection naming its key. */
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, SettingsError, settingsFromContext, type PipelineSettings } from '../../infra/pipeline-settings.ts';
+
+function settings(context: Record<string, unknown>): PipelineSettings {
+  return settingsFromContext(new App({ context }).node);
+}
+
+function rejection(context: Record<string, unknown>): SettingsError {
+  try {
+    settings(context);
+  } catch (error) {
+    if (error instanceof SettingsError) return error;
+    throw error;
+  }
+  throw new Error(`accepted ${JSON.stringify(context)}`);
+}
+
+describe('settingsFromContext', () => {
+  it('an empty context gives the documented defaults', () => {
+    expect(settings({})).toEqual({ ...DEFAULT_SETTINGS });
+    expect(DEFAULT_SETTINGS).toMatchObject({
+      encryption: 's3-managed', uploadFunctionMemoryMb: 1769, uploadFunctionTimeoutSeconds: 900,
+      queueBatchSize: 10, archiveSchedule: 'cron(15 1 * * ? *)', archiveWindow: 'yesterday', logRetentionDays: 90,
+    });
+  });
+
+  it.each([
+    // -c key=value always arrives as a string
+    [{ queueBatchSize: '25' }, { queueBatchSize: 25 }],
+    [{ queueBatchSize: 25 }, { queueBatchSize: 25 }],
+    [{ archiveScheduleEnabled: 'false' }, { archiveScheduleEnabled: false }],
+    [{ archiveScheduleEnabled: true }, { archiveScheduleEnabled: true }],
+    [{ uploadSuffixes: '.xml, .xml.gz,,.evtx' }, { uploadSuffixes: ['.xml', '.xml.gz', '.evtx'] }],
+    [{ uploadSuffixes: ['.jsonl'] }, { uploadSuffixes: ['.jsonl'] }],
+    [{ outputPrefix: 'detections/' }, { outputPrefix: 'detections/' }],
+    [{ uploadFunctionReservedConcurrency: '' }, { uploadFunctionReservedConcurrency: undefined }],
+    [{ uploadFunctionReservedConcurrency: '5' }, { uploadFunctionReservedConcurrency: 5 }],
+    [{ alarmEmail: 'soc@example.com' }, { alarmEmail: 'soc@example.com' }],
+    [{ logsInfrequentAccessAfterDays: 0, logsGlacierInstantAfterDays: 0, logsExpireAfterDays: 0 },
+      { logsInfrequentAccessAfterDays: 0, logsGlacierInstantAfterDays: 0, logsExpireAfterDays: 0 }],
+    [{ logsInfrequentAccessAfterDays: 0, logsGlacierInstantAfterDays: 30, logsExpireAfterDays: 31 },
+      { logsGlacierInstantAfterDays: 30, logsExpireAfterDays: 31 }],
+    [{ archiveWindow: 'last-8760h' }, { archiveWindow: 'last-8760h' }],
+    [{ archiveWindow: 'all' }, { archiveWindow: 'all' }],
+    [{ kmsKeyArn: 'arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab' }, { encryption: 's3-managed' }],
+    [{ filterS3Uri: 's3://config-bucket/path/filter.spl' }, { filterS3Uri: 's3://config-bucket/path/filter.spl' }],
+  ])('%j is read as %j', (context, expected) => {
+    expect(settings(context)).toMatchObject(expected);
+  });
+
+  it.each([
+    [{ queueBatchSize: 'ten' }, 'queueBatchSize'],
+    [{ queueBatchSize: '0' }, 'queueBatchSize'],
+    [{ queueBatchSize: 2.5 }, 'queueBatchSize'],
+    [{ queueMaxConcurrency: '1' }, 'queueMaxConcurrency'],
+    [{ uploadFunctionTimeoutSeconds: '901' }, 'uploadFunctionTimeoutSeconds'],
+    [{ uploadFunctionMemoryMb: '64' }, 'uploadFunctionMemoryMb'],
+    [{ archiveToleratedFailurePercentage: '101' }, 'archiveToleratedFailurePercentage'],
+    [{ archiveScheduleEnabled: 'yes' }, 'archiveScheduleEnabled'],
+    [{ encryption: 'aes' }, 'encryption'],
+    [{ userFormat: 'upper' }, 'userFormat'],
+    [{ logLevel: 'info' }, 'logLevel'],
+    [{ outputPrefix: 'detections' }, 'outputPrefix'],
+    [{ archivePrefix: '/archive/' }, 'archivePrefix'],
+    [{ uploadPrefix: 5 }, 'uploadPrefix'],
+    [{ uploadSuffixes: [1] }, 'uploadSuffixes'],
+    [{ uploadSuffixes: 'logs/.xml' }, 'uploadSuffixes'],
+    [{ logRetentionDays: '45' }, 'logRetentionDays'],
+    [{ logsBucketName: 'same', findingsBucketName: 'same' }, 'findingsBucketName'],
+    [{ kmsKeyArn: 'alias/aws/s3' }, 'kmsKeyArn'],
+    [{ logsInfrequentAccessAfterDays: '10' }, 'logsInfrequentAccessAfterDays'],
+    [{ logsInfrequentAccessAfterDays: 30, logsGlacierInstantAfterDays: 40 }, 'logsGlacierInstantAfterDays'],
+    [{ logsInfrequentAccessAfterDays: 30, logsGlacierInstantAfterDays: 90, logsExpireAfterDays: 90 }, 'logsExpireAfterDays'],
+    [{ archiveWindow: 'last-0h' }, 'archiveWindow'],
+    [{ archiveWindow: 'last-8761h' }, 'archiveWindow'],
+    [{ archiveWindow: 'today' }, 'archiveWindow'],
+    [{ filterS3Uri: 'https://bucket/key' }, 'filterS3Uri'],
+    [{ filterS3Uri: 's3://bucket/key', filterExpressions: 'user=x' }, 'filterS3Uri'],
+    [{ queueAgeAlarmSeconds: '59' }, 'queueAgeAlarmSeconds'],
+  ])('%j is rejected, naming %s', (context, key) => {
+    const error = rejection(context);
+    expect(error.key).toBe(key);
+    expect(error.message).toContain(`"${key}"`);
+  });
+
+  it('any integer in range given as a command-line string is read exactly; any outside is rejected', () => {
+    fc.assert(fc.property(fc.integer({ min: -5, max: 1200 }), (n) => {
+      const context = { queueMaxConcurrency: String(n) };
+      if (n >= 2 && n <= 1000) expect(settings(context).queueMaxConcurrency).toBe(n);
+      else expect(rejection(context).key).toBe('queueMaxConcurrency');
+    }), { numRuns: 200 });
+  });
+
+  it('the settings are frozen', () => {
+    expect(Object.isFrozen(settings({}))).toBe(true);
+  });
+});
+
+describe('infra/README.md', () => {
+  const readme = readFileSync(new URL('../../infra/README.md', import.meta.url), 'utf8');
+  const keys = [...Object.keys(DEFAULT_SETTINGS), 'logsBucketName', 'findingsBucketName', 'kmsKeyArn', 'filterS3Uri',
+    'uploadFunctionReservedConcurrency', 'scanFunctionReservedConcurrency', 'alarmEmail'];
+
+  it.each(keys)('documents the context key %s', (key) => {
+    expect(readme).toMatch(new RegExp('\\| `' + key + '` \\|'));
+  });
+});

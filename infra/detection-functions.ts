@@ -93,10 +93,11 @@ export class DetectionFunctions extends Construct {
       timeoutSeconds: PLAN_TIMEOUT_SECONDS,
       reservedConcurrency: undefined,
       environment: { ...common, ...archive },
+      // It lists one partition to choose the prefix; it reads no objects and writes nothing.
       statements: outputAccessStatements(targets, {
         listLogsUnder: settings.archivePrefix,
         writeFolders: [],
-        readFolders: ['ledger/', 'checkpoints/'],
+        readFolders: [],
         deleteFolders: [],
       }),
       settings,

@@ -112,7 +112,7 @@ export async function runLocalPipeline(argv: string[], write: (line: string) => 
   if (opts.fresh) await rm(opts.dataDir, { recursive: true, force: true });
 
   const server = await startLocalS3({ port: opts.port, directory: opts.dataDir, buckets: [logsBucket, findingsBucket] });
-  const s3 = new S3Client({ ...s3ClientConfig({ s3Endpoint: server.endpoint }, REGION), credentials: LOCAL_CREDENTIALS });
+  const s3 = new S3Client({ ...s3ClientConfig({ s3Endpoint: server.endpoint }, REGION), credentials: { ...LOCAL_CREDENTIALS } });
   let runtime: FunctionRuntime;
   try {
     runtime = await createRuntime({ ...process.env, LOGS_BUCKET: logsBucket, FINDINGS_BUCKET: findingsBucket, S3_ENDPOINT: server.endpoint }, { s3 });

@@ -372,8 +372,9 @@ describe('least privilege', () => {
       const reads = allowed.filter((g) => g.action === 's3:GetObject' && g.resource.startsWith(findingsArn())).map((g) => g.resource).sort();
       expect(reads).toEqual(folderArns(findingsArn(), prefix, ['ledger/', 'checkpoints/']));
     }
-    // The plan function only lists the archive: no object access at all.
-    const planGrants = grants(roleStatements(s.json, functionRoleId(s.json, plan))).filter((g) => g.action.startsWith('s3:'));
+    // The plan function only lists the archive (and reads the filter file, when one is configured).
+    const planGrants = grants(roleStatements(s.json, functionRoleId(s.json, plan)))
+      .filter((g) => g.action.startsWith('s3:') && !g.resource.endsWith(':::corp-config/sysmon/filter.spl'));
     expect(planGrants.map((g) => g.action)).toEqual(['s3:ListBucket']);
   });
 

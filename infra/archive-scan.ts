@@ -6,7 +6,9 @@
  *
  * Contract with the handlers (JSONPath):
  * - plan-archive-scan receives the execution input (from the schedule: `{trigger, scheduledTime, scheduleExecutionId}`)
- *   and must return at least `{ prefix: string }` (a prefix inside ARCHIVE_PREFIX); its whole result is kept at `$.plan`.
+ *   and returns the plan `{ bucket, prefix, window, … }` (functions/aws/archive-plan.ts); only `prefix` is read here,
+ *   and the whole plan is kept at `$.plan`. The ItemReader's bucket is fixed to the logs bucket: a bucket taken from
+ *   the plan would need ListBucket on every bucket (`Resource: "*"`).
  * - the ItemReader lists `Bucket = LOGS_BUCKET, Prefix = $.plan.prefix` (ListObjectsV2 cannot filter by time, so
  *   scan-batch skips objects outside the planned window itself);
  * - scan-batch receives `{ Items: [{Key, Size, Etag, LastModified, StorageClass}], BatchInput: { bucket, plan } }`.

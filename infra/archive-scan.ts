@@ -26,6 +26,9 @@ import { Construct } from 'constructs';
 import type { PipelineBuckets } from './pipeline-buckets.ts';
 import type { PipelineSettings } from './pipeline-settings.ts';
 
+/** The error name scan-batch gives a batch that must be retried (ArchiveBatchIncompleteError.name). */
+export const BATCH_INCOMPLETE_ERROR = 'ArchiveBatchIncomplete';
+
 /** A run that has not finished in a day overlaps the next daily run: stop it and alarm instead. */
 const RUN_TIMEOUT = Duration.hours(24);
 
@@ -98,7 +101,11 @@ export class ArchiveScan extends Construct {
       backoffRate: 2,
       jitterStrategy: sfn.JitterType.FULL,
     });
-    // Anything else (a timeout included) is retried once: the function resumes from its checkpoint.
+    // scan-batch throws ArchiveBatchIncomplete (functions/aws/archive-batch.ts) when items hit a transient error or its
+    // deadline: each retry skips finished items (ledger) and resumes interrupted ones (checkpoints), so big objects
+    // advance by up to one invocation per attempt.
+    scan.addRetry({ errors: [BATCH_INCOMPLETE_ERROR], interval: Duration.seconds(10), maxAttempts: 5, backoffRate: 2 });
+    // Anything else (a Lambda timeout included) is retried once: the function resumes from its checkpoint.
     scan.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(30), maxAttempts: 1 });
 
     const map = new sfn.DistributedMap(this, 'ScanArchive', {

@@ -467,10 +467,12 @@ describe('archive scan: Scheduler → Step Functions Distributed Map → scan-ba
     });
   });
 
-  it('scan-batch retries throttling with jitter, then anything once', () => {
+  it('scan-batch retries throttling with jitter, an incomplete batch five times, then anything once', () => {
     const scan = (states(plain).ScanArchive as { ItemProcessor: { States: { ScanBatch: { Retry: Array<Record<string, unknown>> } } } })
       .ItemProcessor.States.ScanBatch;
     expect(scan.Retry).toContainEqual(expect.objectContaining({ ErrorEquals: ['Lambda.TooManyRequestsException'], JitterStrategy: 'FULL' }));
+    // The name functions/aws/archive-batch.ts gives ArchiveBatchIncompleteError, typed here by hand on purpose.
+    expect(scan.Retry).toContainEqual(expect.objectContaining({ ErrorEquals: ['ArchiveBatchIncomplete'], MaxAttempts: 5 }));
     expect(scan.Retry.at(-1)).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 1 });
   });
 

@@ -97,8 +97,15 @@ function localContext(sequence: number): Context {
   return context as Context;
 }
 
-/** Runs the pipeline; resolves when it stops (after --once, or on SIGINT/SIGTERM). */
-export async function runLocalPipeline(argv: string[], write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+/** Where output goes and what stops a serving pipeline (the CLI: stdout, and SIGINT/SIGTERM). */
+export interface LocalPipelineIo {
+  write: (line: string) => void;
+  stop: AbortSignal;
+}
+
+/** Runs the pipeline; resolves with the exit code when it stops (after --once, or when `stop` fires). */
+export async function runLocalPipeline(argv: string[], io: LocalPipelineIo): Promise<number> {
+  const { write } = io;
   const opts = options(argv);
   if (opts === undefined) {
     write(HELP);
@@ -196,15 +203,7 @@ export async function runLocalPipeline(argv: string[], write: (line: string) => 
     return 0;
   }
   write(`Watching s3://${logsBucket}/ for uploads. Ctrl-C to stop.`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  if (!io.stop.aborted) await new Promise((resolve) => io.stop.addEventListener('abort', resolve, { once: true }));
   write('\nStopping: finishing the objects in progress …');
   await invocations.idle();
   await printing.idle();
@@ -216,7 +215,11 @@ export async function runLocalPipeline(argv: string[], write: (line: string) => 
 // Run when executed (the esbuild bundle or tsx), not when imported by a test.
 const invoked = process.argv[1] === undefined ? '' : path.resolve(process.argv[1]);
 if (invoked === fileURLToPath(import.meta.url) || /local-pipeline\.m?[jt]s$/.test(invoked)) {
-  runLocalPipeline(process.argv.slice(2)).then(
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  runLocalPipeline(process.argv.slice(2), { write: (line) => process.stdout.write(`${line}\n`), stop: controller.signal }).then(
     (code) => process.exit(code),
     (error: unknown) => {
       process.stderr.write(`sysmon-s3-detect local pipeline: ${(error as Error).message}\n`);

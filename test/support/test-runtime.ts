@@ -11,11 +11,11 @@ import type { S3Harness } from './s3rver-harness.ts';
 export const LOGS = 'sysmon-logs';
 export const FINDINGS = 'sysmon-findings';
 
-/** A runtime for the harness; `env` adds or overrides variables. */
+/** A runtime for the harness (its client unless `overrides.s3`); `env` adds or overrides variables. */
 export async function testRuntime(
   s3: S3Harness,
   env: Record<string, string> = {},
-  overrides: Omit<RuntimeOverrides, 's3'> = {},
+  overrides: RuntimeOverrides = {},
 ): Promise<FunctionRuntime> {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const telemetry = overrides.telemetry ?? {
@@ -24,6 +24,6 @@ export async function testRuntime(
   };
   return createRuntime(
     { LOGS_BUCKET: LOGS, FINDINGS_BUCKET: FINDINGS, S3_ENDPOINT: s3.endpoint, ...env },
-    { ...overrides, s3: s3.client, telemetry },
+    { ...overrides, s3: overrides.s3 ?? s3.client, telemetry },
   );
 }

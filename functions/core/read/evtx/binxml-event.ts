@@ -151,6 +151,8 @@ function attributeValue(
   for (const attribute of element.attributes) {
     if (attribute.name !== name) continue;
     const only = attribute.value.length === 1 ? attribute.value[0] : undefined;
+    // Most attributes are literal text in the template (`<Data Name='Image'>`): no rendering needed.
+    if (only?.kind === 'text') return only.text;
     if (only?.kind === 'substitution' && only.optional && (values === undefined || (values.types[only.index] ?? 0) === 0)) return undefined;
     return renderContent(ctx, attribute.value, values, budget);
   }
@@ -159,6 +161,15 @@ function attributeValue(
 
 /** The text of element or attribute content: literal text plus rendered substitutions, child elements ignored. */
 function renderContent(ctx: ChunkContext, content: BinXmlContent[], values: SubstitutionValues | undefined, budget: Budget): string {
+  const only = content.length === 1 ? content[0] : undefined;
+  // The common case: the element's content is one substitution (`<Data Name='Image'>%12</Data>`).
+  if (only?.kind === 'substitution' && values !== undefined && only.index < values.types.length) {
+    const type = values.types[only.index] as number;
+    if (type === BINXML_VALUE_TYPE) return '';
+    const text = renderValue(ctx, type, values.offsets[only.index] as number, values.sizes[only.index] as number);
+    if ((budget.chars -= text.length) < 0) throw overBudget(ctx, 'characters');
+    return text;
+  }
   let text = '';
   for (const item of content) {
     if (item.kind === 'text') text += item.text;

@@ -23,9 +23,16 @@ export function renderSystemtime(view: DataView, at: number): string {
   return `${pad(f(0), 4)}-${pad(f(1))}-${pad(f(3))}T${pad(f(4))}:${pad(f(5))}:${pad(f(6))}.${pad(f(7), 3)}000000Z`;
 }
 
+// Records of a log arrive in time order, many within the same second: remember the last rendering.
+let lastSeconds = Number.NaN;
+let lastIso = '';
+
 /** `YYYY-MM-DDTHH:MM:SS` of a Unix time in seconds (years beyond 9999 come out with a sign, as ISO allows). */
 function isoSeconds(unixSeconds: number): string {
+  if (unixSeconds === lastSeconds) return lastIso;
   const date = new Date(unixSeconds * 1000);
-  if (Number.isNaN(date.getTime())) return '+275760-09-13T00:00:00';
-  return date.toISOString().replace(/\.\d{3}Z$/, '');
+  const iso = Number.isNaN(date.getTime()) ? '+275760-09-13T00:00:00' : date.toISOString().slice(0, -5);
+  lastSeconds = unixSeconds;
+  lastIso = iso;
+  return iso;
 }

@@ -1,0 +1,453 @@
+/**
+ * Event framing for XmlWinEventLog: finds each `<Event …>…</Event>` in a UTF-8 byte stream with Buffer.indexOf, without
+ * decoding or parsing it, and reports everything between events that is not whitespace, an `<Events>` wrapper tag, an
+ * XML declaration / processing instruction or a comment. A `<!DOCTYPE` is reported and skipped, never interpreted.
+ *
+ * Decisions depend only on the bytes, never on where chunks happen to split them:
+ * - an event starting at s ends at the first `</Event>` after it, unless a new `<Event` start comes first (then s is
+ *   unclosed, and the reader resumes at the new start); a start is `<Event` followed by whitespace, `>` or `/`;
+ * - an event longer than maxEventBytes is oversize: it is reported and skipped without being buffered, up to its end or
+ *   the next start, whichever comes first;
+ * - a run of stray bytes ends at the next event start and is reported once.
+ * Known limit: a CDATA section or comment inside an event whose text contains `</Event>` or an `<Event ` start splits the
+ * event there (Windows never writes either; the parts are reported as problems, nothing is lost silently).
+ * Memory is bounded by maxEventBytes plus one input chunk.
+ */
+import { Buffer } from 'node:buffer';
+import type { ProblemReason } from './raw-event.ts';
+import { DoctypeSkipper } from './xml-doctype.ts';
+import { LineCounter } from './xml-lines.ts';
+import { NeedleSearch } from './xml-needle-search.ts';
+
+const START_TAG = Buffer.from('<Event', 'latin1');
+const END_TAG = Buffer.from('</Event>', 'latin1');
+/** The part `<Event` and `</Event>` share: the boundary scan's needle. */
+const VENT = Buffer.from('vent', 'latin1');
+/** Bytes before a `vent` the scan looks at (`</E`), so kept in the window while scanning. */
+const SCAN_LOOKBEHIND = 3;
+const END_TAG_OPEN = Buffer.from('</Event', 'latin1');
+const DOCTYPE = Buffer.from('<!DOCTYPE', 'latin1');
+const WRAPPER_OPEN = Buffer.from('<Events', 'latin1');
+const WRAPPER_CLOSE = Buffer.from('</Events', 'latin1');
+const COMMENT_OPEN = Buffer.from('<!--', 'latin1');
+/** Bytes needed after `<` to tell the constructs apart (`<!DOCTYPE` is the longest). */
+const LOOKAHEAD = 10;
+/** Excerpts are at most this many bytes of the input, so at most this many characters. */
+export const EXCERPT_BYTES = 200;
+/** Input chunks at least this large are used in place; only the few bytes that straddle into them are copied. */
+const ADOPT_MIN_CHUNK = 64 * 1024;
+const BRIDGE_BYTES = 16 * 1024;
+
+/** Receives what the framer finds, synchronously, in input order. */
+export interface FrameSink {
+  /** A complete event: bytes [start, end) of `window`, valid only during the call. `offset`/`line` locate `<Event`. */
+  event(window: Buffer, start: number, end: number, offset: number, line: number): void;
+  /** A located problem; `excerpt` is the offending text's beginning, `detail` says what was wrong. */
+  problem(reason: ProblemReason, offset: number, line: number, excerpt: string, detail: string): void;
+}
+
+/** Options for {@link XmlEventFramer}. */
+export interface FramerOptions {
+  maxEventBytes: number;
+}
+
+type Mode = 'between' | 'event' | 'skip' | 'stray' | 'construct' | 'doctype';
+
+function isSpace(byte: number | undefined): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+function isStartBoundary(byte: number | undefined): boolean {
+  return byte === 0x20 || byte === 0x3e || byte === 0x2f || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+function startsWith(window: Buffer, at: number, prefix: Buffer): boolean {
+  if (at + prefix.length > window.length) return false;
+  for (let i = 0; i < prefix.length; i += 1) if (window[at + i] !== prefix[i]) return false;
+  return true;
+}
+
+/** Splits a UTF-8 byte stream into events and located problems. Positions kept across calls are absolute offsets. */
+export class XmlEventFramer {
+  readonly #sink: FrameSink;
+  readonly #max: number;
+  readonly #lines = new LineCounter();
+  /** The bytes being scanned; `#base` is the absolute offset of its first byte, `#pos` the first byte still needed. */
+  #window: Buffer = Buffer.alloc(0);
+  #base = 0;
+  #pos = 0;
+  /** A buffer we own and reuse for bytes that straddle chunks. */
+  #spare: Buffer = Buffer.alloc(0);
+  #mode: Mode = 'between';
+  /** Start, line and excerpt of the pending event / stray run / construct. */
+  #start = 0;
+  #startLine = 1;
+  #excerpt: string | undefined;
+  /** Where the boundary scan resumes (absolute offset of a `vent`), and the boundary found for a pending event. */
+  #scanFrom = 0;
+  #boundAt = -1;
+  #boundKind: 'start' | 'end' = 'start';
+  /** Construct mode: the terminator searched for and where the search starts. */
+  readonly #tagEnd = new NeedleSearch(Buffer.from('>', 'latin1'));
+  readonly #piEnd = new NeedleSearch(Buffer.from('?>', 'latin1'));
+  readonly #commentEnd = new NeedleSearch(Buffer.from('-->', 'latin1'));
+  #terminator: NeedleSearch = this.#tagEnd;
+  #terminatorLength = 1;
+  #termFrom = 0;
+  #doctype: DoctypeSkipper | undefined;
+  /** Stray mode after an unterminated DTD: bytes are skipped without a second problem. */
+  #silent = false;
+
+  constructor(sink: FrameSink, options: FramerOptions) {
+    this.#sink = sink;
+    this.#max = options.maxEventBytes;
+  }
+
+  /** Scans the next chunk of the stream. */
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const kept = this.#window.length - this.#pos;
+    if (kept === 0) {
+      this.#replaceWindow(bytes, this.#base + this.#window.length, 0);
+    } else if (bytes.length >= ADOPT_MIN_CHUNK && kept <= BRIDGE_BYTES) {
+      this.#bridgeInto(bytes);
+      return;
+    } else {
+      this.#append(bytes);
+    }
+    this.#run(false);
+  }
+
+  /** Ends the stream: whatever is pending is reported. */
+  finish(): void {
+    this.#run(true);
+  }
+
+  /**
+   * Scans the bytes that straddle into a large chunk from a small copy (kept bytes + the chunk's head), then scans the chunk
+   * in place. When what straddles outgrows the copy, falls back to one contiguous copy.
+   */
+  #bridgeInto(chunk: Buffer): void {
+    const chunkBase = this.#base + this.#window.length;
+    const kept = this.#window.length - this.#pos;
+    const head = Math.min(chunk.length, BRIDGE_BYTES);
+    const bridge = this.#spareOf(kept + head);
+    this.#window.copy(bridge, 0, this.#pos);
+    chunk.copy(bridge, kept, 0, head);
+    this.#replaceWindow(bridge.subarray(0, kept + head), this.#base + this.#pos, 0);
+    this.#run(false);
+    const pos = this.#base + this.#pos;
+    if (pos >= chunkBase) {
+      this.#replaceWindow(chunk, chunkBase, pos - chunkBase);
+    } else {
+      // Still inside what straddled: continue with one contiguous copy of the kept bytes and the whole chunk.
+      this.#append(chunk.subarray(head));
+    }
+    this.#run(false);
+  }
+
+  #replaceWindow(window: Buffer, base: number, pos: number): void {
+    this.#lines.advance(this.#window, this.#base, base + pos);
+    this.#window = window;
+    this.#base = base;
+    this.#pos = pos;
+  }
+
+  /** A spare buffer of at least `size` bytes. The bridge and the append path never use it at the same time. */
+  #spareOf(size: number): Buffer {
+    if (this.#spare.length < size) this.#spare = Buffer.allocUnsafe(Math.max(size, this.#spare.length * 2, BRIDGE_BYTES * 4));
+    return this.#spare;
+  }
+
+  /** Appends a chunk after the bytes still needed, in a buffer we own (amortised: each byte is copied about once). */
+  #append(chunk: Buffer): void {
+    const kept = this.#window.length - this.#pos;
+    const base = this.#base + this.#pos;
+    this.#lines.advance(this.#window, this.#base, base);
+    const needed = kept + chunk.length;
+    const ownsWindow = this.#window.buffer === this.#spare.buffer && this.#spare.length > 0;
+    if (ownsWindow && needed <= this.#spare.length) {
+      this.#spare.copy(this.#spare, 0, this.#window.byteOffset - this.#spare.byteOffset + this.#pos, this.#window.byteOffset - this.#spare.byteOffset + this.#window.length);
+    } else {
+      const old = this.#window;
+      const from = this.#pos;
+      if (this.#spare.length < needed) this.#spare = Buffer.allocUnsafe(Math.max(needed, this.#spare.length * 2, BRIDGE_BYTES * 4));
+      old.copy(this.#spare, 0, from);
+    }
+    chunk.copy(this.#spare, kept);
+    this.#window = this.#spare.subarray(0, needed);
+    this.#base = base;
+    this.#pos = 0;
+  }
+
+  #run(final: boolean): void {
+    for (;;) {
+      let progressed: boolean;
+      switch (this.#mode) {
+        case 'between':
+          progressed = this.#between(final);
+          break;
+        case 'event':
+          progressed = this.#event(final);
+          break;
+        case 'skip':
+          progressed = this.#skip(final);
+          break;
+        case 'stray':
+          progressed = this.#stray(final);
+          break;
+        case 'construct':
+          progressed = this.#construct(final);
+          break;
+        case 'doctype':
+          progressed = this.#doctypeStep(final);
+          break;
+      }
+      if (!progressed) return;
+    }
+  }
+
+  /** Outside any event: skip whitespace (and BOMs), then classify what starts here. */
+  #between(final: boolean): boolean {
+    const w = this.#window;
+    let p = this.#pos;
+    while (p < w.length && isSpace(w[p])) p += 1;
+    this.#pos = p;
+    if (p >= w.length) return false;
+    const c = w[p];
+    if (c === 0xef) {
+      // A UTF-8 BOM, at the start or where BOM-prefixed files were concatenated.
+      if (p + 3 > w.length && !final) return false;
+      if (w[p + 1] === 0xbb && w[p + 2] === 0xbf) {
+        this.#pos = p + 3;
+        return true;
+      }
+    }
+    if (c !== 0x3c) return this.#beginStray(p);
+    if (p + LOOKAHEAD > w.length && !final) return false;
+    if (startsWith(w, p, START_TAG) && isStartBoundary(w[p + 6])) return this.#beginEvent(p);
+    if (startsWith(w, p, WRAPPER_OPEN) && isStartBoundary(w[p + 7])) return this.#beginConstruct(p, 7, this.#tagEnd, 1);
+    if (startsWith(w, p, WRAPPER_CLOSE) && (w[p + 8] === 0x3e || isSpace(w[p + 8]))) return this.#beginConstruct(p, 8, this.#tagEnd, 1);
+    if (w[p + 1] === 0x3f) return this.#beginConstruct(p, 2, this.#piEnd, 2);
+    if (startsWith(w, p, COMMENT_OPEN)) return this.#beginConstruct(p, 4, this.#commentEnd, 3);
+    if (startsWith(w, p, DOCTYPE)) return this.#beginDoctype(p);
+    return this.#beginStray(p);
+  }
+
+  #mark(startRel: number): void {
+    this.#start = this.#base + startRel;
+    this.#startLine = this.#lines.lineAt(this.#window, this.#base, this.#start);
+    this.#excerpt = undefined;
+  }
+
+  #beginEvent(p: number): boolean {
+    this.#mark(p);
+    this.#scanFrom = this.#start + START_TAG.length;
+    this.#boundAt = -1;
+    this.#mode = 'event';
+    return true;
+  }
+
+  /**
+   * The next event start or `</Event>` from `#scanFrom` on, as far as the window allows: its absolute offset, with its
+   * kind in `#boundKind`; or -1, with `#scanFrom` left where the search must resume. Both contain `vent`, and `v` is rare
+   * in event XML, so one native search per candidate finds them (a `<` needle would stop at every tag).
+   */
+  #scanBoundary(final: boolean, ends: boolean): number {
+    const w = this.#window;
+    const base = this.#base;
+    let i = Math.max(this.#scanFrom - base, 0);
+    for (;;) {
+      const k = w.indexOf(VENT, i);
+      if (k < 0) {
+        this.#scanFrom = base + Math.max(i, w.length - (VENT.length - 1));
+        return -1;
+      }
+      if (k + VENT.length >= w.length && !final) {
+        // The byte that decides (boundary or `>`) has not arrived yet.
+        this.#scanFrom = base + k;
+        return -1;
+      }
+      if (w[k - 1] === 0x45) {
+        const after = w[k + VENT.length];
+        if (w[k - 2] === 0x3c && isStartBoundary(after)) {
+          this.#boundKind = 'start';
+          return base + k - 2;
+        }
+        if (ends && after === 0x3e && w[k - 2] === 0x2f && w[k - 3] === 0x3c) {
+          this.#boundKind = 'end';
+          return base + k - 3;
+        }
+      }
+      i = k + VENT.length;
+    }
+  }
+
+  #event(final: boolean): boolean {
+    const at = this.#scanBoundary(final, true);
+    const s = this.#start;
+    const max = this.#max;
+    if (at >= 0) {
+      this.#boundAt = at;
+      if (this.#boundKind === 'end') {
+        const end = at + END_TAG.length;
+        return end - s <= max ? this.#emitEvent(end) : this.#oversize();
+      }
+      return at - s <= max ? this.#unclosed(at) : this.#oversize();
+    }
+    const windowEnd = this.#base + this.#window.length;
+    if (windowEnd - s >= max + END_TAG.length) return this.#oversize();
+    if (!final) return false;
+    return windowEnd - s <= max ? this.#unclosed(windowEnd) : this.#oversize();
+  }
+
+  #emitEvent(endAbs: number): boolean {
+    const base = this.#base;
+    this.#sink.event(this.#window, this.#start - base, endAbs - base, this.#start, this.#startLine);
+    this.#pos = endAbs - base;
+    this.#mode = 'between';
+    return true;
+  }
+
+  /** No `</Event>` before `stop` (the next start or the end of input): a self-closing `<Event/>`, a spaced end tag, or unclosed. */
+  #unclosed(stop: number): boolean {
+    const base = this.#base;
+    // Only [start, stop) is searched: successive unclosed events cover disjoint ranges, so hostile input stays linear.
+    const own = this.#window.subarray(this.#start - base, stop - base);
+    const tagEnd = own.indexOf(0x3e);
+    if (tagEnd > 0 && own[tagEnd - 1] === 0x2f) return this.#emitEvent(this.#start + tagEnd + 1);
+    // `</Event >`: whitespace before `>` is legal XML, just never written by Windows, so it is only looked for here.
+    for (let k = own.indexOf(END_TAG_OPEN); k >= 0; k = own.indexOf(END_TAG_OPEN, k + 1)) {
+      let j = k + END_TAG_OPEN.length;
+      while (j < own.length && isSpace(own[j])) j += 1;
+      if (j > k + END_TAG_OPEN.length && own[j] === 0x3e) return this.#emitEvent(this.#start + j + 1);
+    }
+    const excerpt = this.#text(this.#start, Math.min(stop, this.#start + EXCERPT_BYTES));
+    const where = stop === base + this.#window.length ? 'before the end of the input' : `before the next <Event at byte offset ${stop}`;
+    this.#report('unclosed-event', excerpt, `<Event> not closed by </Event> ${where}`);
+    this.#pos = stop - base;
+    this.#mode = 'between';
+    return true;
+  }
+
+  #oversize(): boolean {
+    const excerpt = this.#text(this.#start, this.#start + Math.min(EXCERPT_BYTES, this.#max));
+    this.#report('oversize-event', excerpt, `event larger than the ${this.#max}-byte limit; skipped to its end`);
+    this.#mode = 'skip';
+    return true;
+  }
+
+  /** After an oversize start: discard bytes until its `</Event>` or the next start, keeping only what the search needs. */
+  #skip(final: boolean): boolean {
+    const at = this.#boundAt >= 0 ? this.#boundAt : this.#scanBoundary(final, true);
+    if (at >= 0) {
+      this.#pos = at - this.#base + (this.#boundKind === 'end' ? END_TAG.length : 0);
+      this.#mode = 'between';
+      return true;
+    }
+    if (final) {
+      this.#pos = this.#window.length;
+      this.#mode = 'between';
+      return false;
+    }
+    this.#pos = Math.max(this.#pos, this.#scanFrom - SCAN_LOOKBEHIND - this.#base);
+    return false;
+  }
+
+  #beginStray(p: number): boolean {
+    this.#mark(p);
+    this.#silent = false;
+    // A start found by the scan begins two bytes before its `vent`: begin where that lands after the run's first byte.
+    this.#scanFrom = this.#start + 3;
+    this.#mode = 'stray';
+    return true;
+  }
+
+  /** Inside a run of stray bytes: it ends at the next event start and is reported once, with its first bytes. */
+  #stray(final: boolean): boolean {
+    const next = this.#scanBoundary(final, false);
+    const windowEnd = this.#base + this.#window.length;
+    const stop = next >= 0 ? next : final ? windowEnd : -1;
+    if (stop >= 0) {
+      this.#excerpt ??= this.#text(this.#start, Math.min(stop, this.#start + EXCERPT_BYTES)).trimEnd();
+      if (!this.#silent) this.#report('stray-content', this.#excerpt, `${stop - this.#start} bytes that are not an <Event> element`);
+      this.#pos = stop - this.#base;
+      this.#mode = 'between';
+      return next >= 0;
+    }
+    if (this.#excerpt === undefined && windowEnd - this.#start >= EXCERPT_BYTES) {
+      this.#excerpt = this.#text(this.#start, this.#start + EXCERPT_BYTES).trimEnd();
+    }
+    // Until the excerpt is taken the run's first bytes are kept; after that only what the search needs.
+    if (this.#excerpt !== undefined) this.#pos = Math.max(this.#pos, this.#scanFrom - SCAN_LOOKBEHIND - this.#base);
+    return false;
+  }
+
+  #beginConstruct(p: number, skip: number, terminator: NeedleSearch, length: number): boolean {
+    this.#mark(p);
+    this.#terminator = terminator;
+    this.#terminatorLength = length;
+    this.#termFrom = this.#start + skip;
+    this.#mode = 'construct';
+    return true;
+  }
+
+  /** A wrapper tag, declaration or comment between events: skipped whole, or treated as stray bytes when unterminated. */
+  #construct(final: boolean): boolean {
+    const base = this.#base;
+    const length = this.#terminatorLength;
+    const k = this.#terminator.find(this.#window, base, this.#termFrom);
+    if (k >= 0 && k + length - this.#start <= this.#max) {
+      this.#pos = k + length - base;
+      this.#mode = 'between';
+      return true;
+    }
+    if (k >= 0 || base + this.#window.length - this.#start > this.#max + length || final) return this.#beginStray(this.#pos);
+    return false;
+  }
+
+  #beginDoctype(p: number): boolean {
+    this.#mark(p);
+    this.#doctype = new DoctypeSkipper(this.#start + DOCTYPE.length);
+    this.#mode = 'doctype';
+    return true;
+  }
+
+  /** A DTD is reported, never read: its end is found by a quote- and bracket-aware scan, bounded by maxEventBytes. */
+  #doctypeStep(final: boolean): boolean {
+    const skipper = this.#doctype as DoctypeSkipper;
+    const w = this.#window;
+    const base = this.#base;
+    const limit = this.#start + this.#max;
+    const end = skipper.scan(w, base, limit);
+    const windowEnd = base + w.length;
+    if (end < 0 && windowEnd < limit && !final) return false;
+    const stop = end >= 0 ? end : final ? windowEnd : limit;
+    const excerpt = this.#text(this.#start, Math.min(stop, this.#start + EXCERPT_BYTES));
+    const ending = end >= 0 ? `${stop - this.#start} bytes skipped` : `unterminated within ${this.#max} bytes; skipped to the next <Event`;
+    this.#report('forbidden-dtd', excerpt, `<!DOCTYPE> is not allowed (DTDs and entities are never expanded); ${ending}`);
+    this.#doctype = undefined;
+    if (end >= 0) {
+      this.#pos = stop - base;
+      this.#mode = 'between';
+      return true;
+    }
+    // Resynchronise silently at the next start: the rest of the DTD belongs to the problem just reported.
+    this.#beginStray(this.#pos);
+    this.#excerpt = '';
+    this.#silent = true;
+    return true;
+  }
+
+  #report(reason: ProblemReason, excerpt: string, detail: string): void {
+    this.#sink.problem(reason, this.#start, this.#startLine, excerpt, detail);
+  }
+
+  #text(fromAbs: number, toAbs: number): string {
+    const base = this.#base;
+    const from = Math.max(fromAbs - base, 0);
+    const to = Math.min(toAbs - base, this.#window.length);
+    return this.#window.toString('utf8', from, Math.max(from, to));
+  }
+}

@@ -31,20 +31,20 @@ interface Budget {
   chars: number;
 }
 
-/** System children whose text is the field value. */
-const TEXT_FIELDS: Record<string, keyof RawSystem> = {
-  EventID: 'EventID',
-  Version: 'Version',
-  Channel: 'Channel',
-  Computer: 'Computer',
-  EventRecordID: 'EventRecordID',
-};
+/** System children whose text is the field value (Maps: an element named `constructor` must find nothing). */
+const TEXT_FIELDS: ReadonlyMap<string, keyof RawSystem> = new Map<string, keyof RawSystem>([
+  ['EventID', 'EventID'],
+  ['Version', 'Version'],
+  ['Channel', 'Channel'],
+  ['Computer', 'Computer'],
+  ['EventRecordID', 'EventRecordID'],
+]);
 /** System children whose attribute is the field value: element → [attribute, field]. */
-const ATTRIBUTE_FIELDS: Record<string, [string, keyof RawSystem]> = {
-  Provider: ['Name', 'Provider'],
-  TimeCreated: ['SystemTime', 'TimeCreated'],
-  Security: ['UserID', 'UserID'],
-};
+const ATTRIBUTE_FIELDS: ReadonlyMap<string, readonly [string, keyof RawSystem]> = new Map<string, readonly [string, keyof RawSystem]>([
+  ['Provider', ['Name', 'Provider']],
+  ['TimeCreated', ['SystemTime', 'TimeCreated']],
+  ['Security', ['UserID', 'UserID']],
+]);
 
 /** Extracts the RawEvent fields from a record's parsed top-level content. */
 export function eventFields(ctx: ChunkContext, content: BinXmlContent[]): EventFields {
@@ -109,13 +109,13 @@ function visitElement(
       else if (name === 'EventData') walk(ctx, element.content, values, 'event-data', state);
       return;
     case 'system': {
-      const textField = TEXT_FIELDS[name];
+      const textField = TEXT_FIELDS.get(name);
       // A repeated field keeps its first value, as the XML reader does.
       if (textField !== undefined) {
         if (fields.system[textField] === undefined) fields.system[textField] = renderContent(ctx, element.content, values, state.budget);
         return;
       }
-      const attributeField = ATTRIBUTE_FIELDS[name];
+      const attributeField = ATTRIBUTE_FIELDS.get(name);
       if (attributeField !== undefined && fields.system[attributeField[1]] === undefined) {
         const value = attributeValue(ctx, element, attributeField[0], values, state.budget);
         if (value !== undefined) fields.system[attributeField[1]] = value;

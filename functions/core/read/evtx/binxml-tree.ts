@@ -7,7 +7,7 @@
 import { EvtxFormatError } from './evtx-format-error.ts';
 import { CHUNK_HEADER_SIZE } from './chunk-header.ts';
 import { need, utf16, type ChunkContext } from './chunk-context.ts';
-import { renderValue } from './binxml-values.ts';
+import { FIXED_VALUE_WIDTH, renderValue } from './binxml-values.ts';
 
 /**
  * Nesting levels allowed: each template instance and each BinXML substitution value is one level (a Sysmon
@@ -64,13 +64,8 @@ export interface TemplateInstance {
   values: SubstitutionValues;
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/** Fixed widths of the value types a Value token may carry without a size (the string type is length-prefixed). */
-const FIXED_WIDTH: Record<number, number> = {
-  0x03: 1, 0x04: 1, 0x05: 2, 0x06: 2, 0x07: 4, 0x08: 4, 0x09: 8, 0x0a: 8, 0x0b: 4, 0x0c: 8, 0x0d: 4,
-  0x0f: 16, 0x11: 8, 0x12: 16, 0x14: 4, 0x15: 8,
-};
+/** The predefined XML entities; a Map, so names like `constructor` are not looked up on Object.prototype. */
+const ENTITIES: ReadonlyMap<string, string> = new Map([['amp', '&'], ['lt', '<'], ['gt', '>'], ['quot', '"'], ['apos', "'"]]);
 
 /** Reads a name reference at `pos`; returns the name and where parsing continues (past an inline name). */
 function readName(ctx: ChunkContext, pos: number, end: number, reading: string): { name: string; next: number } {
@@ -165,7 +160,7 @@ export function parseFragment(
           put({ kind: 'text', text: utf16(ctx, pos + 2, count) });
           pos += 2 + count * 2;
         } else {
-          const width = FIXED_WIDTH[type];
+          const width = FIXED_VALUE_WIDTH.get(type);
           if (width === undefined) throw new EvtxFormatError(ctx.fileOffset + at, 'value', `value type 0x${type.toString(16)} has no size here`);
           need(ctx, pos, width, end, 'value');
           put({ kind: 'text', text: renderValue(ctx, type, pos, width) });
@@ -198,7 +193,7 @@ export function parseFragment(
       case 0x09: {
         const { name, next } = readName(ctx, pos, end, 'entity reference');
         pos = next;
-        put({ kind: 'text', text: ENTITIES[name] ?? `&${name};` });
+        put({ kind: 'text', text: ENTITIES.get(name) ?? `&${name};` });
         break;
       }
       case 0x0a:

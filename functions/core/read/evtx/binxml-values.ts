@@ -8,10 +8,10 @@ import { need, utf16, type ChunkContext } from './chunk-context.ts';
 import { renderFiletime, renderSystemtime } from './windows-time.ts';
 
 /** Width of one item of each fixed-size value type (SizeT takes its width from the value size). */
-const ITEM_WIDTH: Record<number, number> = {
-  0x03: 1, 0x04: 1, 0x05: 2, 0x06: 2, 0x07: 4, 0x08: 4, 0x09: 8, 0x0a: 8, 0x0b: 4, 0x0c: 8, 0x0d: 4,
-  0x0f: 16, 0x11: 8, 0x12: 16, 0x14: 4, 0x15: 8,
-};
+export const FIXED_VALUE_WIDTH: ReadonlyMap<number, number> = new Map([
+  [0x03, 1], [0x04, 1], [0x05, 2], [0x06, 2], [0x07, 4], [0x08, 4], [0x09, 8], [0x0a, 8], [0x0b, 4], [0x0c, 8], [0x0d, 4],
+  [0x0f, 16], [0x11, 8], [0x12, 16], [0x14, 4], [0x15, 8],
+]);
 
 /** Renders the value of `type` stored in `size` bytes at chunk offset `at`. */
 export function renderValue(ctx: ChunkContext, type: number, at: number, size: number): string {
@@ -34,7 +34,7 @@ export function renderValue(ctx: ChunkContext, type: number, at: number, size: n
     case 0x13:
       return renderSid(ctx, at, size);
     default: {
-      const width = ITEM_WIDTH[type];
+      const width = FIXED_VALUE_WIDTH.get(type);
       if (width === undefined) {
         throw new EvtxFormatError(ctx.fileOffset + at, 'substitution value', `unknown value type 0x${type.toString(16)}`);
       }
@@ -77,7 +77,7 @@ function renderArray(ctx: ChunkContext, itemType: number, at: number, size: numb
     if (items.length > 1 && items[items.length - 1] === '') items.pop();
     return items.join(',');
   }
-  const width = itemType === 0x10 ? 8 : ITEM_WIDTH[itemType];
+  const width = itemType === 0x10 ? 8 : FIXED_VALUE_WIDTH.get(itemType);
   if (width === undefined) return ctx.bytes.toString('hex', at, at + size).toUpperCase();
   const items: string[] = [];
   for (let p = at; p + width <= at + size; p += width) {

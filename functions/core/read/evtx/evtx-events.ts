@@ -38,9 +38,9 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
   const stats = options.stats;
   const maxEventBytes = options.maxEventBytes ?? CHUNK_SIZE;
   const reader = new FixedBlockReader(chunks);
-  const problem = (message: string, location: Location, excerpt?: string): ReadItem => {
+  const problem: ProblemFactory = (message, location, excerpt, reason = 'corrupt-evtx') => {
     if (stats) stats.problems++;
-    const p: Problem = { reason: 'corrupt-evtx', message, location };
+    const p: Problem = { reason, message, location };
     if (excerpt !== undefined) p.excerpt = excerpt;
     return { ok: false, problem: p };
   };
@@ -83,7 +83,7 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
   }
 }
 
-type ProblemFactory = (message: string, location: Location, excerpt?: string) => ReadItem;
+type ProblemFactory = (message: string, location: Location, excerpt?: string, reason?: 'corrupt-evtx' | 'oversize-event') => ReadItem;
 
 /** What readChunk needs from the reader. */
 interface ChunkOptions {
@@ -145,7 +145,7 @@ function* readChunk(chunk: Uint8Array, index: number, fileOffset: number, option
     const location: Location = { offset: fileOffset + pos, chunk: index, record: record.recordId };
     if (stats) stats.events++;
     if (record.size > maxEventBytes) {
-      yield oversize(location, record.size, maxEventBytes, problem);
+      yield problem(`EVTX record ${record.recordId} is ${record.size} bytes, over the ${maxEventBytes}-byte limit; skipped`, location, undefined, 'oversize-event');
     } else {
       let event: RawEvent | undefined;
       try {
@@ -157,12 +157,6 @@ function* readChunk(chunk: Uint8Array, index: number, fileOffset: number, option
     }
     pos += record.size;
   }
-}
-
-function oversize(location: Location, size: number, max: number, problem: ProblemFactory): ReadItem {
-  const item = problem(`EVTX record ${location.record} is ${size} bytes, over the ${max}-byte limit; skipped`, location);
-  if (!item.ok) item.problem.reason = 'oversize-event';
-  return item;
 }
 
 /** The message of a parse failure; anything but EvtxFormatError is a parser defect, still reported, never thrown. */

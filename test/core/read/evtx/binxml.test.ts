@@ -158,6 +158,19 @@ describe('element content', () => {
     expect(events[0]?.data).toEqual({ Inner: 'from a template', Bare: 'no dependency id' });
   });
 
+  it('looks names up as data, not on Object.prototype (elements and entities named constructor, toString)', async () => {
+    const body = (w: BinXmlWriter): void => {
+      w.fragmentHeader().open('Event').closeStart().open('System').closeStart();
+      w.open('constructor').closeStart().text('x').end().open('toString', { attributes: true }).attribute('Name').text('y').closeEmpty();
+      w.end().open('EventData').closeStart().open('Data', { attributes: true }).attribute('Name').text('A').closeStart().entityRef('constructor').end();
+      w.end().end().eof();
+    };
+    const { events, problems } = await read([body]);
+    expect(problems).toEqual([]);
+    expect(events[0]?.system).toEqual({});
+    expect(events[0]?.data).toEqual({ A: '&constructor;' });
+  });
+
   it('keeps the first of repeated Data names, as the XML reader does', async () => {
     const { events } = await read([(w) => sysmonLikeEvent(w, [
       { name: 'A', value: { type: 0x01, bytes: utf16le('first') } },

@@ -234,6 +234,13 @@ describe('readJsonlEvents on real exports', () => {
     );
   });
 
+  it('adds to shared counters instead of overwriting them (zip members share one stats object)', async () => {
+    const stats: JsonlReaderStats = { bytes: 1000, events: 5, skipped: 2, problems: 1 };
+    const bytes = fixture('otrf-aptsimulator.lines-1-30.json');
+    for await (const item of readJsonlEvents(split(bytes, []), { stats })) void item;
+    expect(stats).toEqual({ bytes: 1000 + bytes.length, events: 5 + 30, skipped: 2, problems: 1 });
+  });
+
   it('reads UTF-16LE input (PowerShell Out-File) after transcoding', async () => {
     const text = new TextDecoder().decode(fixture('otrf-aptsimulator.lines-1-30.json'));
     const utf16 = new Uint8Array([0xff, 0xfe, ...Buffer.from(text, 'utf16le')]);

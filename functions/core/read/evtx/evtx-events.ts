@@ -44,9 +44,15 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
     if (excerpt !== undefined) p.excerpt = excerpt;
     return { ok: false, problem: p };
   };
+  // Several streams (zip members) may share one stats object: add what this reader pulls, never overwrite.
+  let counted = 0;
+  const countBytes = (): void => {
+    if (stats) stats.bytes += reader.bytesPulled - counted;
+    counted = reader.bytesPulled;
+  };
   try {
     const headerBlock = await reader.read(FILE_HEADER_SIZE);
-    if (stats) stats.bytes = reader.bytesPulled;
+    countBytes();
     let chunkCount = 0;
     try {
       const header = parseFileHeader(headerBlock);
@@ -62,7 +68,7 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
     }
     for (let index = 0; ; index++) {
       const chunk = await reader.read(CHUNK_SIZE);
-      if (stats) stats.bytes = reader.bytesPulled;
+      countBytes();
       if (chunk.length === 0) {
         if (index < chunkCount) {
           yield problem(`EVTX file ends after ${index} chunks although its header counts ${chunkCount}: the file is truncated`, { offset: FILE_HEADER_SIZE + index * CHUNK_SIZE, chunk: index });

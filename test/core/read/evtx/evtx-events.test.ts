@@ -97,6 +97,13 @@ describe('readEvtxEvents on real files', () => {
     for (const size of [1009, 4096, 65536, 100_000]) expect(await readAll(bytes, size)).toEqual(whole);
   });
 
+  it('adds to shared counters instead of overwriting them (zip members share one stats object)', async () => {
+    const stats = { bytes: 1000, events: 5, skipped: 2, problems: 1 };
+    const bytes = fixture('new-user-security.evtx');
+    for await (const item of readEvtxEvents(pieces(bytes), { stats })) void item;
+    expect(stats).toEqual({ bytes: 1000 + bytes.length, events: 5 + 4, skipped: 2, problems: 1 });
+  });
+
   it('never reads more than one chunk ahead of the record it yields', async () => {
     const bytes = fixture('vss7-system-dirty.evtx.gz');
     let pulled = 0;

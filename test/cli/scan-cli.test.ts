@@ -116,7 +116,7 @@ describe('scan command', () => {
     [['--emit', 'rows', 'x'], /--emit must be findings or events/],
     [['--bogus', 'x'], /Unknown option '--bogus'/],
     [[], /no input/],
-    [['--max-event-bytes', '-1', 'x'], /--max-event-bytes needs a positive integer/],
+    [['--max-event-bytes', '0', 'x'], /--max-event-bytes needs a positive integer/],
   ])('usage error %j exits 2 with a message', (args, message) => {
     const r = scan(args);
     expect(r.status).toBe(2);

@@ -149,11 +149,16 @@ describe('scan command', () => {
     );
     writeFileSync(join(dir, 'b.gz'), gzipSync(Buffer.from(good)).subarray(0, 900));
     writeFileSync(join(dir, 'c'), Buffer.from([0xff, 0xfe, 0xfd, 0x00, 0x80, 0x81]));
+    // Bit flips inside the deflate data (not just a cut): zlib errors mid-write, which once left the scan waiting forever.
+    const flipped = Buffer.from(gzipSync(Buffer.from(good)));
+    for (let i = 200; i < flipped.length - 20; i += 50) flipped[i] = (flipped[i] as number) ^ 0x5a;
+    writeFileSync(join(dir, 'd.gz'), flipped);
     const r = scan([dir]);
     expect(r.status).toBe(0);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stderr).toMatch(/forbidden-dtd/);
     expect(r.stderr).toMatch(/failed: .*b\.gz: corrupt-compression/);
+    expect(r.stderr).toMatch(/failed: .*d\.gz: corrupt-compression/);
     // a's good events still give the three rows (b is cut before its matches).
     expect(lines(r.stdout).map((f) => f.count)).toEqual([1, 2, 1]);
   });

@@ -177,6 +177,9 @@ async function* gunzipChunks(input: ByteChunks, where: Where): AsyncGenerator<Ui
     ended = true;
     notify();
   });
+  // After a decoding error zlib never calls back the pending write: waiting on 'close' too keeps the feeder (and the
+  // `finally` below, which waits for it) from hanging forever on corrupt input.
+  const closed = new Promise<void>((resolve) => gunzip.once('close', () => resolve()));
   const iterator = input[Symbol.asyncIterator]();
   let pending: Generator<Uint8Array> | undefined;
   let writing: Promise<void> | undefined;
@@ -186,7 +189,7 @@ async function* gunzipChunks(input: ByteChunks, where: Where): AsyncGenerator<Ui
       const slice = pending?.next();
       if (slice !== undefined && slice.done !== true) {
         fed += slice.value.length;
-        await new Promise<void>((resolve) => gunzip.write(slice.value, () => resolve()));
+        await Promise.race([new Promise<void>((resolve) => gunzip.write(slice.value, () => resolve())), closed]);
         return;
       }
       const next = await iterator.next();

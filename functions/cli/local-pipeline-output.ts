@@ -60,7 +60,8 @@ export function findingLine(finding: Record<string, unknown>, location: string):
     `count=${column(finding, 'count')}`,
     `first=${column(finding, 'firstTime')}`,
     `last=${column(finding, 'lastTime')}`,
-    `process=${JSON.stringify(column(finding, 'process'))}`,
+    // Shown as logged (no JSON escaping): Windows paths stay readable.
+    `process="${column(finding, 'process')}"`,
     `(${location})`,
   ].join('  ');
 }

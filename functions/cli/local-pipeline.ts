@@ -116,6 +116,8 @@ export async function runLocalPipeline(argv: string[], io: LocalPipelineIo): Pro
   // Lambda logs/metrics would drown the readable lines; errors still show. Explicit settings win.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  // The SDK's notice that releases from 2027 need Node 22 is not actionable for a local run.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   if (opts.fresh) await rm(opts.dataDir, { recursive: true, force: true });
 
   const server = await startLocalS3({ port: opts.port, directory: opts.dataDir, buckets: [logsBucket, findingsBucket] });

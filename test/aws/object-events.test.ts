@@ -75,7 +75,7 @@ describe('decodeEvent on the sample payloads in events/', () => {
               // EventBridge keys are not URL-encoded: the space arrives as a space.
               key: 'samples/web01/iis module install.xml',
               eventName: 'Object Created',
-              versionId: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
+              versionId: 'a1tC7mN0eXDbl6q3qDq2Bz_5u5iS2qkF',
               etag: SAMPLE_MD5.web01,
               size: 45205,
               eventTime: '2026-11-27T09:31:45Z',

@@ -55,6 +55,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           return;
         }
         let sent = 0;
+        // A body shorter than the cut point (an error response, a small object) is delivered whole.
+        response.on('end', () => {
+          if (sent < options.cutAfterBytes) res.end();
+        });
         response.on('data', (chunk: Buffer) => {
           if (sent >= options.cutAfterBytes) return;
           const part = chunk.subarray(0, options.cutAfterBytes - sent);

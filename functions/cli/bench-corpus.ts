@@ -23,7 +23,7 @@ const DECOY_COMMANDS = [
   'C:\\Windows\\system32\\inetsrv\\appcmd.exe list modules',
   'C:\\Windows\\system32\\inetsrv\\appcmd.exe set config /section:globalModules /+[name=&apos;X&apos;,image=&apos;C:\\x.dll&apos;]',
   'C:\\Windows\\system32\\inetsrv\\appcmd.exe recycle apppool DefaultAppPool',
-  'C:\\Windows\\system32\\inetsrv\\appcmd.exe install module /name:NoImage',
+  'C:\\Windows\\system32\\inetsrv\\appcmd.exe install module /name:DefaultDocumentModule',
 ];
 
 /** A tiny deterministic PRNG (mulberry32). */

@@ -12,9 +12,16 @@
 export type LiteralConjunct = readonly string[];
 
 // The filter sees bytes decoded as latin1 (one char per byte), so the two UTF-8 sequences are spelled byte by byte.
-const ESCAPES = /&#|\\u|\u00e2\u0084\u00aa|\u00c4\u00b0/i;
+// A JSON escape is `\u` and four hex digits (lower-case u by the grammar): a bare `\u` is common in Windows paths
+// (`c:\users`) and must not make every event a candidate.
+const ESCAPES = /&#|\\u[0-9a-fA-F]{4}|\u00e2\u0084\u00aa|\u00c4\u00b0/;
 const EVENT_ID = /<EventID(?:\s[^>]*)?>\s*(\d+)\s*</;
 const JSON_EVENT_ID = /"(?:EventID|event_id)"\s*:\s*"?(\d+)/;
+
+/** Printable ASCII without the characters an XML or JSON escape could hide (`&<>"'\\`): found verbatim in the raw bytes. */
+function isPlainLiteral(literal: string): boolean {
+  return literal.length > 0 && /^[\x20-\x7e]+$/.test(literal) && !/[&<>"'\\]/.test(literal);
+}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -29,13 +36,25 @@ export function buildCandidateFilter(
 ): ((latin1: string) => boolean) | undefined {
   const perSearch: RegExp[][] = [];
   for (const conjuncts of searches) {
-    const usable = conjuncts.filter(
-      (alternatives) => alternatives.length > 0 && alternatives.every((lit) => lit.length > 0 && /^[\x20-\x7e]+$/.test(lit) && !/[&<>"'\\]/.test(lit)),
-    );
+    const usable = conjuncts.filter((alternatives) => alternatives.length > 0 && alternatives.every(isPlainLiteral));
     if (usable.length === 0) return undefined;
     perSearch.push(usable.map((alternatives) => new RegExp(alternatives.map(escapeRegExp).join('|'), 'i')));
   }
+  // One pass rejects almost every event: it must hold an escape or, for some search, its most selective conjunct (the one
+  // whose shortest alternative is longest). Only events passing it get the full conjunct-by-conjunct check.
+  const quick = new RegExp(
+    [
+      ESCAPES.source,
+      ...searches.map((conjuncts) => {
+        const usable = conjuncts.filter((alternatives) => alternatives.length > 0 && alternatives.every(isPlainLiteral));
+        const best = usable.reduce((a, b) => (Math.min(...b.map((l) => l.length)) > Math.min(...a.map((l) => l.length)) ? b : a));
+        return best.map(escapeRegExp).join('|');
+      }),
+    ].join('|'),
+    'i',
+  );
   return (latin1: string) => {
+    if (!quick.test(latin1)) return false;
     if (ESCAPES.test(latin1)) return true;
     return perSearch.some((conjuncts) => conjuncts.every((re) => re.test(latin1)));
   };

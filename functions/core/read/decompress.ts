@@ -121,9 +121,16 @@ export async function* openStreams(chunks: ByteChunks, options: OpenStreamsOptio
   const compression = compressionOf(peeked.head);
   if (compression === 'zip') {
     for await (const entry of zipEntries(peeked.chunks)) {
-      const inner = await peekChunks(entry.chunks, 4);
-      const innerCompression = compressionOf(inner.head);
       const where: Where = { compression: 'zip', entry: entry.name };
+      let inner: Awaited<ReturnType<typeof peekChunks>>;
+      try {
+        inner = await peekChunks(entry.chunks, 4);
+      } catch (error) {
+        // The entry's own fault belongs to the entry: the archive's other entries still read.
+        yield { entry: entry.name, compression, chunks: failing(error) };
+        continue;
+      }
+      const innerCompression = compressionOf(inner.head);
       if (innerCompression === 'gzip' || innerCompression === 'zstd') {
         const decoded = decode(innerCompression, inner.chunks, { compression: innerCompression, entry: entry.name });
         yield { entry: entry.name, compression, inner: innerCompression, chunks: budget.limit(decoded, where) };
@@ -134,6 +141,12 @@ export async function* openStreams(chunks: ByteChunks, options: OpenStreamsOptio
     return;
   }
   yield { compression, chunks: budget.limit(decode(compression, peeked.chunks, { compression }), { compression }) };
+}
+
+/** A stream whose first read throws `error`. */
+async function* failing(error: unknown): AsyncGenerator<Uint8Array> {
+  yield* [];
+  throw error;
 }
 
 function decode(compression: Exclude<Compression, 'zip'>, chunks: ByteChunks, where: Where): ByteChunks {

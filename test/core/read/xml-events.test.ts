@@ -98,3 +98,20 @@ describe('real layouts', () => {
     expect(events[0]?.data.AdditionalInfo2).toBe('');
   });
 });
+
+describe('UTF-16LE transcoding', () => {
+  it('keeps surrogate pairs and multi-byte characters split across 1-byte chunks', async () => {
+    const text = rawEvents(fixtureBytes('xml', 'pythonpath-modification.log').toString('utf8'))[0]?.replace(/<Data Name='Details'>[^<]*</, "<Data Name='Details'>😀 é ® 中<") as string;
+    const result = await readAll(chunksOf(encode(text, 'utf-16le-bom'), 1));
+    expect(result.problems).toEqual([]);
+    expect(result.events[0]?.data.Details).toBe('😀 é ® 中');
+  });
+
+  it('a lone surrogate or a dangling odd byte becomes U+FFFD, not a problem', async () => {
+    const text = rawEvents(fixtureBytes('xml', 'pythonpath-modification.log').toString('utf8'))[0]?.replace(/<Data Name='Details'>[^<]*</, "<Data Name='Details'>a\uD800b<") as string;
+    const bytes = Buffer.concat([encode(text, 'utf-16le-bom'), Buffer.from([0x41])]);
+    const result = await readAll(chunksOf(bytes, 7));
+    expect(result.events[0]?.data.Details).toBe('a\uFFFDb');
+    expect(result.problems.map((problem) => problem.reason)).toEqual(['stray-content']);
+  });
+});

@@ -37,6 +37,8 @@ export interface OpenedObject {
   versionId: string | undefined;
   size: number | undefined;
   chunks: AsyncIterable<Uint8Array>;
+  /** Releases the connection when the chunks were not read to the end (or not at all). */
+  close(): void;
 }
 
 /** Which object, and how hard to try. */
@@ -128,5 +130,16 @@ export async function openObject(s3: S3Client, options: OpenObjectOptions): Prom
     }
   }
 
-  return { etag: unquoteEtag(quotedEtag), versionId: readVersion, size, chunks: chunks() };
+  const stream = chunks();
+  return {
+    etag: unquoteEtag(quotedEtag),
+    versionId: readVersion,
+    size,
+    chunks: stream,
+    close: () => {
+      // A generator never started has no finally to run: destroy the first body directly.
+      bodyOf(first, 0).destroy?.();
+      void stream.return(undefined);
+    },
+  };
 }

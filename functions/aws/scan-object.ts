@@ -16,7 +16,7 @@ import { findingsFiles } from './findings-files.ts';
 import type { FunctionRuntime } from './function-runtime.ts';
 import { recordObjectMetrics } from './lambda-telemetry.ts';
 import { ledgerEntry, renderLedgerEntry, type LedgerEntry } from './ledger-entry.ts';
-import { ObjectGoneError, openObject } from './object-body.ts';
+import { ObjectGoneError, openObject, type OpenedObject } from './object-body.ts';
 import type { ObjectRef } from './object-events.ts';
 import { deleteOutput, putOutput, readOutput } from './output-objects.ts';
 import { outputKeys, outputRefusal, sourceId } from './output-keys.ts';
@@ -51,8 +51,8 @@ export const LEDGER_STATUS_METADATA = 'status';
 
 /** Scans one object and writes its outputs. */
 export async function scanObject(runtime: FunctionRuntime, target: ObjectRef, options: ScanObjectOptions = {}): Promise<ObjectOutcome> {
-  const { config, s3, detections, filters, telemetry } = runtime;
-  const { logger } = telemetry;
+  const { config, s3 } = runtime;
+  const { logger } = runtime.telemetry;
   const { bucket, key } = target;
   const where = { bucket, key, ...(target.versionId ? { versionId: target.versionId } : {}) };
 
@@ -67,7 +67,7 @@ export async function scanObject(runtime: FunctionRuntime, target: ObjectRef, op
   }
 
   const started = runtime.now();
-  let opened;
+  let opened: OpenedObject;
   try {
     opened = await openObject(s3, {
       bucket,
@@ -81,6 +81,25 @@ export async function scanObject(runtime: FunctionRuntime, target: ObjectRef, op
     return { status: 'skipped', bucket, key, reason: 'object-gone', detail: error.message };
   }
 
+  try {
+    return await scanOpened(runtime, target, opened, options, started);
+  } finally {
+    opened.close();
+  }
+}
+
+/** Checkpoint → scan → outputs, for an opened object. */
+async function scanOpened(
+  runtime: FunctionRuntime,
+  target: ObjectRef,
+  opened: OpenedObject,
+  options: ScanObjectOptions,
+  started: Date,
+): Promise<ObjectOutcome> {
+  const { config, s3, detections, filters, telemetry } = runtime;
+  const { logger } = telemetry;
+  const { bucket, key } = target;
+  const where = { bucket, key, ...(target.versionId ? { versionId: target.versionId } : {}) };
   const id = sourceId({ bucket, key, etag: opened.etag }, detections);
   const keys = outputKeys(config.outputPrefix, id);
   const storedCheckpoint = await readOutput(s3, config.findingsBucket, keys.checkpoint);

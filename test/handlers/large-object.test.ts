@@ -46,11 +46,14 @@ describe('200 MB object', () => {
     const baseline = process.memoryUsage();
     let peakRss = baseline.rss;
     let peakHeap = baseline.heapUsed;
+    // Buffers live outside the V8 heap: a buffered body would show here even where RSS reuses freed pages.
+    let peakExternal = baseline.external;
     const sampler = setInterval(() => {
       const now = process.memoryUsage();
       peakRss = Math.max(peakRss, now.rss);
       peakHeap = Math.max(peakHeap, now.heapUsed);
-    }, 50);
+      peakExternal = Math.max(peakExternal, now.external);
+    }, 20);
     const started = Date.now();
     let response: unknown;
     try {
@@ -69,9 +72,11 @@ describe('200 MB object', () => {
     const growth = peakRss - baseline.rss;
     process.stdout.write(
       `200 MB scan: ${seconds.toFixed(1)} s (${(SIZE / MB / seconds).toFixed(0)} MB/s), ${blocks} blocks, ` +
-        `RSS growth ${(growth / MB).toFixed(1)} MB, heap growth ${((peakHeap - baseline.heapUsed) / MB).toFixed(1)} MB\n`,
+        `RSS growth ${(growth / MB).toFixed(1)} MB, heap growth ${((peakHeap - baseline.heapUsed) / MB).toFixed(1)} MB, ` +
+        `external growth ${((peakExternal - baseline.external) / MB).toFixed(1)} MB\n`,
     );
     expect(growth).toBeLessThan(MAX_GROWTH);
     expect(peakHeap - baseline.heapUsed).toBeLessThan(MAX_GROWTH);
+    expect(peakExternal - baseline.external).toBeLessThan(MAX_GROWTH);
   }, 180_000);
 });

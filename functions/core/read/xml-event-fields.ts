@@ -79,6 +79,15 @@ function malformed(message: string, at: number): EventFields {
   return { ok: false, reason: 'malformed-event', message, at };
 }
 
+/**
+ * Buffer's own decoders, which `toString` calls after normalising its arguments: called directly, once per event.
+ * Undocumented but long-standing (Node ≥ 0.x); @types/node does not declare them.
+ */
+interface BufferSlicers {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
 /** One event's text, and how to turn a range of it into a value. */
 class EventText {
   readonly x: string;
@@ -88,7 +97,8 @@ class EventText {
   constructor(bytes: Buffer, start: number, end: number) {
     // ASCII (most events) is copied as latin1, several times faster than UTF-8 decoding and the same text. Structure is
     // ASCII either way, so the scan is the same; only error positions of non-ASCII events count chars, not bytes.
-    this.x = isAscii(bytes.subarray(start, end)) ? bytes.toString('latin1', start, end) : bytes.toString('utf8', start, end);
+    const slicer = bytes as unknown as BufferSlicers;
+    this.x = isAscii(bytes.subarray(start, end)) ? slicer.latin1Slice(start, end) : slicer.utf8Slice(start, end);
     this.#amp = this.#nextAmp(0);
   }
 
@@ -119,6 +129,53 @@ function nameIs(x: string, at: number, end: number, name: string): boolean {
   return end - at === name.length && holdsAt(x, at, name);
 }
 
+/** Where the Name value starts in `<Data Name='`, and the end tag a plain Data element closes with. */
+const PLAIN_DATA_NAME = "<Data Name='".length;
+const PLAIN_DATA_END = '</Data>';
+/** Where the Name value found by the last successful {@link plainDataElement} ends (its closing quote). */
+let plainNameEnd = 0;
+
+/**
+ * The fast path for the bulk of every event: `<Data Name='N'>text</Data>` exactly (either quote, text without markup).
+ * Returns where its `</Data>` starts and sets {@link plainNameEnd}, or 0 when the element is anything else (other
+ * spacing, more attributes, self-closing, CDATA or comments inside), which the general scanner then reads to the same
+ * result. Checks are on constant chars, so no name is sliced or interned and nothing goes on the stack.
+ */
+function plainDataElement(x: string, lt: number): number {
+  if (
+    x.charCodeAt(lt + 1) !== 0x44 || // D
+    x.charCodeAt(lt + 2) !== 0x61 || // a
+    x.charCodeAt(lt + 3) !== 0x74 || // t
+    x.charCodeAt(lt + 4) !== 0x61 || // a
+    x.charCodeAt(lt + 5) !== 0x20 ||
+    x.charCodeAt(lt + 6) !== 0x4e || // N
+    x.charCodeAt(lt + 7) !== 0x61 || // a
+    x.charCodeAt(lt + 8) !== 0x6d || // m
+    x.charCodeAt(lt + 9) !== 0x65 || // e
+    x.charCodeAt(lt + 10) !== 0x3d // =
+  ) {
+    return 0;
+  }
+  const quote = x.charCodeAt(lt + 11);
+  if (quote !== 0x27 && quote !== 0x22) return 0;
+  const nameEnd = x.indexOf(quote === 0x27 ? "'" : '"', lt + PLAIN_DATA_NAME);
+  if (nameEnd < 0 || x.charCodeAt(nameEnd + 1) !== 0x3e) return 0;
+  const close = x.indexOf('<', nameEnd + 2);
+  if (
+    close < 0 ||
+    x.charCodeAt(close + 1) !== 0x2f || // /
+    x.charCodeAt(close + 2) !== 0x44 ||
+    x.charCodeAt(close + 3) !== 0x61 ||
+    x.charCodeAt(close + 4) !== 0x74 ||
+    x.charCodeAt(close + 5) !== 0x61 ||
+    x.charCodeAt(close + 6) !== 0x3e
+  ) {
+    return 0;
+  }
+  plainNameEnd = nameEnd;
+  return close;
+}
+
 /** Parses the event in bytes [start, end), which begin with `<Event` and end with its end tag; `at` counts from start. */
 export function parseEventFields(bytes: Buffer, start: number, end: number): EventFields {
   const text = new EventText(bytes, start, end);
@@ -136,7 +193,8 @@ export function parseEventFields(bytes: Buffer, start: number, end: number): Eve
   let field = '';
   let i = 0;
   while (i < n) {
-    let lt = x.indexOf('<', i);
+    // Tags are mostly adjacent (`</Data><Data …>`): look before searching.
+    let lt = x.charCodeAt(i) === 0x3c ? i : x.indexOf('<', i);
     if (lt < 0) lt = n;
     if (lt > i) {
       if (closedRoot) return malformed('text after </Event>', i);
@@ -145,6 +203,15 @@ export function parseEventFields(bytes: Buffer, start: number, end: number): Eve
     }
     if (lt >= n) break;
     if (closedRoot) return malformed('markup after </Event>', lt);
+    if (roles[depth] === Role.EventData) {
+      const close = plainDataElement(x, lt);
+      if (close > 0) {
+        dataKeys.push(text.name(lt + PLAIN_DATA_NAME, plainNameEnd));
+        dataValues.push(text.value(plainNameEnd + 2, close));
+        i = close + PLAIN_DATA_END.length;
+        continue;
+      }
+    }
     const next = x.charCodeAt(lt + 1);
     if (next === 0x2f) {
       // End tag: must match the open element's name.

@@ -255,6 +255,21 @@ describe('streaming', () => {
     expect(pulled).toBeLessThan(Math.ceil(gz.length / 4096) / 2);
   });
 
+  it('a consumer that stops reading holds zlib back: a 512 MiB gzip bomb does not fill memory', async () => {
+    // 512 gzip members of 1 MiB of zeros each (~1 KB each): no big buffer is freed during the measurement.
+    const member = gzipSync(new Uint8Array(1024 * 1024), { level: 9 });
+    const bomb = Buffer.concat(Array.from({ length: 512 }, () => member));
+    const baseline = process.memoryUsage().arrayBuffers;
+    for await (const stream of openStreams(chunksOf(bomb, 1 << 20))) {
+      const iterator = stream.chunks[Symbol.asyncIterator]();
+      await iterator.next();
+      // Unpaced, zlib would decode hundreds of MB in this time (~1 GB/s).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(process.memoryUsage().arrayBuffers - baseline).toBeLessThan(48 * 1024 * 1024);
+      await iterator.return?.();
+    }
+  });
+
   it('an error from the input itself reaches the consumer unchanged, after what was decoded', async () => {
     const failure = new Error('connection reset');
     const gz = fixtureBytes('compressed', 'iis-appcmd-discovery.xml.log.gz');

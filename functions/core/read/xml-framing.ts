@@ -11,13 +11,13 @@
  * - a run of stray bytes ends at the next event start and is reported once.
  * Known limit: a CDATA section or comment inside an event whose text contains `</Event>` or an `<Event ` start splits the
  * event there (Windows never writes either; the parts are reported as problems, nothing is lost silently).
- * Memory is bounded by maxEventBytes plus one input chunk.
+ * Memory is bounded by maxEventBytes plus one input chunk (xml-scan-window.ts holds the bytes).
  */
 import { Buffer } from 'node:buffer';
 import type { ProblemReason } from './raw-event.ts';
 import { DoctypeSkipper } from './xml-doctype.ts';
-import { LineCounter } from './xml-lines.ts';
 import { NeedleSearch } from './xml-needle-search.ts';
+import { ScanWindow } from './xml-scan-window.ts';
 
 const START_TAG = Buffer.from('<Event', 'latin1');
 const END_TAG = Buffer.from('</Event>', 'latin1');
@@ -34,9 +34,6 @@ const COMMENT_OPEN = Buffer.from('<!--', 'latin1');
 const LOOKAHEAD = 10;
 /** Excerpts are at most this many bytes of the input, so at most this many characters. */
 export const EXCERPT_BYTES = 200;
-/** Input chunks at least this large are used in place; only the few bytes that straddle into them are copied. */
-const ADOPT_MIN_CHUNK = 64 * 1024;
-const BRIDGE_BYTES = 16 * 1024;
 
 /** Receives what the framer finds, synchronously, in input order. */
 export interface FrameSink {
@@ -71,13 +68,7 @@ function startsWith(window: Buffer, at: number, prefix: Buffer): boolean {
 export class XmlEventFramer {
   readonly #sink: FrameSink;
   readonly #max: number;
-  readonly #lines = new LineCounter();
-  /** The bytes being scanned; `#base` is the absolute offset of its first byte, `#pos` the first byte still needed. */
-  #window: Buffer = Buffer.alloc(0);
-  #base = 0;
-  #pos = 0;
-  /** A buffer we own and reuse for bytes that straddle chunks. */
-  #spare: Buffer = Buffer.alloc(0);
+  readonly #w = new ScanWindow();
   #mode: Mode = 'between';
   /** Start, line and excerpt of the pending event / stray run / construct. */
   #start = 0;
@@ -105,18 +96,7 @@ export class XmlEventFramer {
 
   /** Scans the next chunk of the stream. */
   push(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const kept = this.#window.length - this.#pos;
-    if (kept === 0) {
-      this.#replaceWindow(bytes, this.#base + this.#window.length, 0);
-    } else if (bytes.length >= ADOPT_MIN_CHUNK && kept <= BRIDGE_BYTES) {
-      this.#bridgeInto(bytes);
-      return;
-    } else {
-      this.#append(bytes);
-    }
-    this.#run(false);
+    this.#w.push(chunk, this.#scanMore);
   }
 
   /** Ends the stream: whatever is pending is reported. */
@@ -124,62 +104,7 @@ export class XmlEventFramer {
     this.#run(true);
   }
 
-  /**
-   * Scans the bytes that straddle into a large chunk from a small copy (kept bytes + the chunk's head), then scans the chunk
-   * in place. When what straddles outgrows the copy, falls back to one contiguous copy.
-   */
-  #bridgeInto(chunk: Buffer): void {
-    const chunkBase = this.#base + this.#window.length;
-    const kept = this.#window.length - this.#pos;
-    const head = Math.min(chunk.length, BRIDGE_BYTES);
-    const bridge = this.#spareOf(kept + head);
-    this.#window.copy(bridge, 0, this.#pos);
-    chunk.copy(bridge, kept, 0, head);
-    this.#replaceWindow(bridge.subarray(0, kept + head), this.#base + this.#pos, 0);
-    this.#run(false);
-    const pos = this.#base + this.#pos;
-    if (pos >= chunkBase) {
-      this.#replaceWindow(chunk, chunkBase, pos - chunkBase);
-    } else {
-      // Still inside what straddled: continue with one contiguous copy of the kept bytes and the whole chunk.
-      this.#append(chunk.subarray(head));
-    }
-    this.#run(false);
-  }
-
-  #replaceWindow(window: Buffer, base: number, pos: number): void {
-    this.#lines.advance(this.#window, this.#base, base + pos);
-    this.#window = window;
-    this.#base = base;
-    this.#pos = pos;
-  }
-
-  /** A spare buffer of at least `size` bytes. The bridge and the append path never use it at the same time. */
-  #spareOf(size: number): Buffer {
-    if (this.#spare.length < size) this.#spare = Buffer.allocUnsafe(Math.max(size, this.#spare.length * 2, BRIDGE_BYTES * 4));
-    return this.#spare;
-  }
-
-  /** Appends a chunk after the bytes still needed, in a buffer we own (amortised: each byte is copied about once). */
-  #append(chunk: Buffer): void {
-    const kept = this.#window.length - this.#pos;
-    const base = this.#base + this.#pos;
-    this.#lines.advance(this.#window, this.#base, base);
-    const needed = kept + chunk.length;
-    const ownsWindow = this.#window.buffer === this.#spare.buffer && this.#spare.length > 0;
-    if (ownsWindow && needed <= this.#spare.length) {
-      this.#spare.copy(this.#spare, 0, this.#window.byteOffset - this.#spare.byteOffset + this.#pos, this.#window.byteOffset - this.#spare.byteOffset + this.#window.length);
-    } else {
-      const old = this.#window;
-      const from = this.#pos;
-      if (this.#spare.length < needed) this.#spare = Buffer.allocUnsafe(Math.max(needed, this.#spare.length * 2, BRIDGE_BYTES * 4));
-      old.copy(this.#spare, 0, from);
-    }
-    chunk.copy(this.#spare, kept);
-    this.#window = this.#spare.subarray(0, needed);
-    this.#base = base;
-    this.#pos = 0;
-  }
+  readonly #scanMore = (): void => this.#run(false);
 
   #run(final: boolean): void {
     for (;;) {
@@ -210,17 +135,17 @@ export class XmlEventFramer {
 
   /** Outside any event: skip whitespace (and BOMs), then classify what starts here. */
   #between(final: boolean): boolean {
-    const w = this.#window;
-    let p = this.#pos;
+    const w = this.#w.bytes;
+    let p = this.#w.pos;
     while (p < w.length && isSpace(w[p])) p += 1;
-    this.#pos = p;
+    this.#w.pos = p;
     if (p >= w.length) return false;
     const c = w[p];
     if (c === 0xef) {
       // A UTF-8 BOM, at the start or where BOM-prefixed files were concatenated.
       if (p + 3 > w.length && !final) return false;
       if (w[p + 1] === 0xbb && w[p + 2] === 0xbf) {
-        this.#pos = p + 3;
+        this.#w.pos = p + 3;
         return true;
       }
     }
@@ -236,8 +161,8 @@ export class XmlEventFramer {
   }
 
   #mark(startRel: number): void {
-    this.#start = this.#base + startRel;
-    this.#startLine = this.#lines.lineAt(this.#window, this.#base, this.#start);
+    this.#start = this.#w.base + startRel;
+    this.#startLine = this.#w.lineAt(this.#start);
     this.#excerpt = undefined;
   }
 
@@ -255,8 +180,8 @@ export class XmlEventFramer {
    * in event XML, so one native search per candidate finds them (a `<` needle would stop at every tag).
    */
   #scanBoundary(final: boolean, ends: boolean): number {
-    const w = this.#window;
-    const base = this.#base;
+    const w = this.#w.bytes;
+    const base = this.#w.base;
     let i = Math.max(this.#scanFrom - base, 0);
     for (;;) {
       const k = w.indexOf(VENT, i);
@@ -296,25 +221,25 @@ export class XmlEventFramer {
       }
       return at - s <= max ? this.#unclosed(at) : this.#oversize();
     }
-    const windowEnd = this.#base + this.#window.length;
+    const windowEnd = this.#w.base + this.#w.bytes.length;
     if (windowEnd - s >= max + END_TAG.length) return this.#oversize();
     if (!final) return false;
     return windowEnd - s <= max ? this.#unclosed(windowEnd) : this.#oversize();
   }
 
   #emitEvent(endAbs: number): boolean {
-    const base = this.#base;
-    this.#sink.event(this.#window, this.#start - base, endAbs - base, this.#start, this.#startLine);
-    this.#pos = endAbs - base;
+    const base = this.#w.base;
+    this.#sink.event(this.#w.bytes, this.#start - base, endAbs - base, this.#start, this.#startLine);
+    this.#w.pos = endAbs - base;
     this.#mode = 'between';
     return true;
   }
 
   /** No `</Event>` before `stop` (the next start or the end of input): a self-closing `<Event/>`, a spaced end tag, or unclosed. */
   #unclosed(stop: number): boolean {
-    const base = this.#base;
+    const base = this.#w.base;
     // Only [start, stop) is searched: successive unclosed events cover disjoint ranges, so hostile input stays linear.
-    const own = this.#window.subarray(this.#start - base, stop - base);
+    const own = this.#w.bytes.subarray(this.#start - base, stop - base);
     const tagEnd = own.indexOf(0x3e);
     if (tagEnd > 0 && own[tagEnd - 1] === 0x2f) return this.#emitEvent(this.#start + tagEnd + 1);
     // `</Event >`: whitespace before `>` is legal XML, just never written by Windows, so it is only looked for here.
@@ -324,9 +249,9 @@ export class XmlEventFramer {
       if (j > k + END_TAG_OPEN.length && own[j] === 0x3e) return this.#emitEvent(this.#start + j + 1);
     }
     const excerpt = this.#text(this.#start, Math.min(stop, this.#start + EXCERPT_BYTES));
-    const where = stop === base + this.#window.length ? 'before the end of the input' : `before the next <Event at byte offset ${stop}`;
+    const where = stop === base + this.#w.bytes.length ? 'before the end of the input' : `before the next <Event at byte offset ${stop}`;
     this.#report('unclosed-event', excerpt, `<Event> not closed by </Event> ${where}`);
-    this.#pos = stop - base;
+    this.#w.pos = stop - base;
     this.#mode = 'between';
     return true;
   }
@@ -342,16 +267,16 @@ export class XmlEventFramer {
   #skip(final: boolean): boolean {
     const at = this.#boundAt >= 0 ? this.#boundAt : this.#scanBoundary(final, true);
     if (at >= 0) {
-      this.#pos = at - this.#base + (this.#boundKind === 'end' ? END_TAG.length : 0);
+      this.#w.pos = at - this.#w.base + (this.#boundKind === 'end' ? END_TAG.length : 0);
       this.#mode = 'between';
       return true;
     }
     if (final) {
-      this.#pos = this.#window.length;
+      this.#w.pos = this.#w.bytes.length;
       this.#mode = 'between';
       return false;
     }
-    this.#pos = Math.max(this.#pos, this.#scanFrom - SCAN_LOOKBEHIND - this.#base);
+    this.#w.pos = Math.max(this.#w.pos, this.#scanFrom - SCAN_LOOKBEHIND - this.#w.base);
     return false;
   }
 
@@ -367,12 +292,12 @@ export class XmlEventFramer {
   /** Inside a run of stray bytes: it ends at the next event start and is reported once, with its first bytes. */
   #stray(final: boolean): boolean {
     const next = this.#scanBoundary(final, false);
-    const windowEnd = this.#base + this.#window.length;
+    const windowEnd = this.#w.base + this.#w.bytes.length;
     const stop = next >= 0 ? next : final ? windowEnd : -1;
     if (stop >= 0) {
       this.#excerpt ??= this.#text(this.#start, Math.min(stop, this.#start + EXCERPT_BYTES)).trimEnd();
       if (!this.#silent) this.#report('stray-content', this.#excerpt, `${stop - this.#start} bytes that are not an <Event> element`);
-      this.#pos = stop - this.#base;
+      this.#w.pos = stop - this.#w.base;
       this.#mode = 'between';
       return next >= 0;
     }
@@ -380,7 +305,7 @@ export class XmlEventFramer {
       this.#excerpt = this.#text(this.#start, this.#start + EXCERPT_BYTES).trimEnd();
     }
     // Until the excerpt is taken the run's first bytes are kept; after that only what the search needs.
-    if (this.#excerpt !== undefined) this.#pos = Math.max(this.#pos, this.#scanFrom - SCAN_LOOKBEHIND - this.#base);
+    if (this.#excerpt !== undefined) this.#w.pos = Math.max(this.#w.pos, this.#scanFrom - SCAN_LOOKBEHIND - this.#w.base);
     return false;
   }
 
@@ -395,15 +320,15 @@ export class XmlEventFramer {
 
   /** A wrapper tag, declaration or comment between events: skipped whole, or treated as stray bytes when unterminated. */
   #construct(final: boolean): boolean {
-    const base = this.#base;
+    const base = this.#w.base;
     const length = this.#terminatorLength;
-    const k = this.#terminator.find(this.#window, base, this.#termFrom);
+    const k = this.#terminator.find(this.#w.bytes, base, this.#termFrom);
     if (k >= 0 && k + length - this.#start <= this.#max) {
-      this.#pos = k + length - base;
+      this.#w.pos = k + length - base;
       this.#mode = 'between';
       return true;
     }
-    if (k >= 0 || base + this.#window.length - this.#start > this.#max + length || final) return this.#beginStray(this.#pos);
+    if (k >= 0 || base + this.#w.bytes.length - this.#start > this.#max + length || final) return this.#beginStray(this.#w.pos);
     return false;
   }
 
@@ -417,8 +342,8 @@ export class XmlEventFramer {
   /** A DTD is reported, never read: its end is found by a quote- and bracket-aware scan, bounded by maxEventBytes. */
   #doctypeStep(final: boolean): boolean {
     const skipper = this.#doctype as DoctypeSkipper;
-    const w = this.#window;
-    const base = this.#base;
+    const w = this.#w.bytes;
+    const base = this.#w.base;
     const limit = this.#start + this.#max;
     const end = skipper.scan(w, base, limit);
     const windowEnd = base + w.length;
@@ -429,12 +354,12 @@ export class XmlEventFramer {
     this.#report('forbidden-dtd', excerpt, `<!DOCTYPE> is not allowed (DTDs and entities are never expanded); ${ending}`);
     this.#doctype = undefined;
     if (end >= 0) {
-      this.#pos = stop - base;
+      this.#w.pos = stop - base;
       this.#mode = 'between';
       return true;
     }
     // Resynchronise silently at the next start: the rest of the DTD belongs to the problem just reported.
-    this.#beginStray(this.#pos);
+    this.#beginStray(this.#w.pos);
     this.#excerpt = '';
     this.#silent = true;
     return true;
@@ -444,10 +369,7 @@ export class XmlEventFramer {
     this.#sink.problem(reason, this.#start, this.#startLine, excerpt, detail);
   }
 
-  #text(fromAbs: number, toAbs: number): string {
-    const base = this.#base;
-    const from = Math.max(fromAbs - base, 0);
-    const to = Math.min(toAbs - base, this.#window.length);
-    return this.#window.toString('utf8', from, Math.max(from, to));
+  #text(from: number, to: number): string {
+    return this.#w.text(from, to);
   }
 }

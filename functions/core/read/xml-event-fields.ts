@@ -4,16 +4,20 @@
  * (balanced, matching tags; quoted attributes) and hold a System element; anything else is a malformed event.
  *
  * The scan runs over the event as a string, so String.indexOf does the searching: an ASCII event is copied as latin1
- * (fast), any other is decoded as UTF-8, invalid sequences becoming U+FFFD. Values are the raw text with entities decoded (xml-entities.ts) and CDATA taken literally:
- * not trimmed, no XML end-of-line or attribute-value normalisation, as Splunk's regex extraction keeps them. A `<Data>`
- * without a Name is skipped; `<UserData>` events have no data. When a field or Data name repeats, the first one wins.
+ * (fast), any other is decoded as UTF-8, invalid sequences becoming U+FFFD. Values are the raw text with entities
+ * decoded (xml-entities.ts) and CDATA taken literally: not trimmed, no XML end-of-line or attribute-value normalisation,
+ * as Splunk's regex extraction keeps them. A `<Data>` without a Name is skipped; `<UserData>` events have no data. When
+ * a field or Data name repeats, the first one wins.
  */
-import { type Buffer, isAscii } from 'node:buffer';
+import { Buffer, isAscii } from 'node:buffer';
 import type { RawSystem } from './raw-event.ts';
 import { decodeXmlEntities } from './xml-entities.ts';
 import { holdsAt, nameAt } from './xml-names.ts';
 
-/** The fields of one event, or why it could not be read and where: a byte offset in the event (a char offset if it is not ASCII). */
+/**
+ * The fields of one event, or why it could not be read and where: a byte offset from the event's start (approximate
+ * when invalid UTF-8 comes before the fault, each U+FFFD counting three bytes).
+ */
 export type EventFields =
   | { ok: true; system: RawSystem; data: Record<string, string> }
   | { ok: false; reason: 'malformed-event' | 'forbidden-dtd'; message: string; at: number };
@@ -91,6 +95,7 @@ interface BufferSlicers {
 /** One event's text, and how to turn a range of it into a value. */
 class EventText {
   readonly x: string;
+  readonly ascii: boolean;
   /** The next `&` at or after the last range asked for (ranges are asked in increasing order); x.length when none. */
   #amp: number;
 
@@ -98,7 +103,8 @@ class EventText {
     // ASCII (most events) is copied as latin1, several times faster than UTF-8 decoding and the same text. Structure is
     // ASCII either way, so the scan is the same; only error positions of non-ASCII events count chars, not bytes.
     const slicer = bytes as unknown as BufferSlicers;
-    this.x = isAscii(bytes.subarray(start, end)) ? slicer.latin1Slice(start, end) : slicer.utf8Slice(start, end);
+    this.ascii = isAscii(bytes.subarray(start, end));
+    this.x = this.ascii ? slicer.latin1Slice(start, end) : slicer.utf8Slice(start, end);
     this.#amp = this.#nextAmp(0);
   }
 
@@ -176,9 +182,17 @@ function plainDataElement(x: string, lt: number): number {
   return close;
 }
 
-/** Parses the event in bytes [start, end), which begin with `<Event` and end with its end tag; `at` counts from start. */
+/** Parses the event in bytes [start, end), which begin with `<Event` and end with its end tag. */
 export function parseEventFields(bytes: Buffer, start: number, end: number): EventFields {
   const text = new EventText(bytes, start, end);
+  const fields = scanEvent(text);
+  // The scan counts chars; a non-ASCII event's fault is located in bytes.
+  if (!fields.ok && !text.ascii) fields.at = Buffer.byteLength(text.x.slice(0, fields.at), 'utf8');
+  return fields;
+}
+
+/** The scan itself, over the event's text; `at` of a failure counts chars. */
+function scanEvent(text: EventText): EventFields {
   const x = text.x;
   const n = x.length;
   const system: RawSystem = {};

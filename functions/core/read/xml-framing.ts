@@ -350,7 +350,8 @@ export class XmlEventFramer {
     if (end < 0 && windowEnd < limit && !final) return false;
     const stop = end >= 0 ? end : final ? windowEnd : limit;
     const excerpt = this.#text(this.#start, Math.min(stop, this.#start + EXCERPT_BYTES));
-    const ending = end >= 0 ? `${stop - this.#start} bytes skipped` : `unterminated within ${this.#max} bytes; skipped to the next <Event`;
+    const unterminated = final && windowEnd < limit ? 'not closed before the end of the input' : `unterminated within ${this.#max} bytes`;
+    const ending = end >= 0 ? `${stop - this.#start} bytes skipped` : `${unterminated}; skipped to the next <Event`;
     this.#report('forbidden-dtd', excerpt, `<!DOCTYPE> is not allowed (DTDs and entities are never expanded); ${ending}`);
     this.#doctype = undefined;
     if (end >= 0) {

@@ -125,6 +125,12 @@ describe('malformed events are located problems, and the next event still reads'
     expect(problems[0]?.message).toContain(`(at line ${faultLine}, byte offset ${Buffer.byteLength(bad.slice(0, bad.indexOf('</Daat>')))})`);
   });
 
+  it('locates the fault in bytes when multi-byte characters come before it', async () => {
+    const bad = BASE.replace("<Data Name='Image'>", "<Data Name='Image'>Microsoft® Windows® 中文</Daat>");
+    const { problems } = await readOne(bad);
+    expect(problems[0]?.message).toContain(`byte offset ${Buffer.byteLength(bad.slice(0, bad.indexOf('</Daat>')))})`);
+  });
+
   it('reports a DOCTYPE inside an event as forbidden, never expanded', async () => {
     const xml = withData(`<!DOCTYPE x [<!ENTITY e "boom">]><Data Name='A'>&e;</Data>`);
     const { events, problems } = await readOne(xml);

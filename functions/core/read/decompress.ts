@@ -2,12 +2,13 @@
  * Decompression stage: an object's bytes → one or more decoded byte streams. The compression is recognised by magic
  * bytes only (gzip 1f 8b, zstd 28 b5 2f fd, zip 50 4b 03 04), never by name. gzip uses node:zlib (multi-member), zstd the
  * `fzstd` package, zip `fflate` (one stream per file entry, directories skipped); a gzip or zstd entry inside a zip is
- * decoded too (one level). Everything streams and is pulled by the consumer: input is fed in small slices only when
- * decoded bytes are wanted, so memory stays bounded by one slice's expansion, whatever the object's size.
+ * decoded too (one level). Everything streams and is pulled by the consumer: input is read only as decoded bytes are
+ * wanted (zlib is paused when the consumer falls behind; the synchronous decoders get small slices), so memory stays
+ * bounded whatever the object's size or compression ratio.
  *
  * Corrupt or truncated data throws CorruptCompressionError from the stream's iteration, after every byte that could be
  * decoded before the fault has been yielded. More decoded bytes than maxBytes (over all streams of the object) throws
- * TooLargeError: that is what stops zip bombs.
+ * TooLargeError: that is what stops zip bombs. An error of the input itself (an S3 read) is rethrown unchanged.
  */
 import { Buffer } from 'node:buffer';
 import { createGunzip } from 'node:zlib';

@@ -1,5 +1,7 @@
 import { Buffer } from 'node:buffer';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { openStreams } from '../../../functions/core/read/decompress.ts';
 import { LAYOUTS, asExpected, chunksOf, encode, fixtureBytes, oracle, rawEvents, readAll, readBytes } from './xml-fixtures.ts';
 
 /** Real files and their event counts as MANIFEST.md lists them. */
@@ -113,5 +115,24 @@ describe('UTF-16LE transcoding', () => {
     const result = await readAll(chunksOf(bytes, 7));
     expect(result.events[0]?.data.Details).toBe('a\uFFFDb');
     expect(result.problems.map((problem) => problem.reason)).toEqual(['stray-content']);
+  });
+});
+
+describe('through every packaging', () => {
+  const original = fixtureBytes('xml', 'credential-dumping-via-copy.log');
+  const expected = oracle(original.toString('utf8'));
+  const crlfBom = encode(LAYOUTS.CRLF?.(`\uFEFF${original.toString('utf8')}`) as string, 'utf-8');
+  it.each([
+    ['plain', original, expected],
+    ['gzip -9 (CLI)', fixtureBytes('compressed', 'credential-dumping-via-copy.log.gz'), expected],
+    ['zstd -19 (CLI)', fixtureBytes('compressed', 'credential-dumping-via-copy.log.zst'), expected],
+    ['zip from a pipe (data descriptor)', fixtureBytes('compressed', 'streamed.zip'), expected],
+    ['CRLF + BOM, gzip (zlib)', gzipSync(crlfBom), oracle(crlfBom.toString('utf8'))],
+    ['UTF-16LE, gzip (zlib)', gzipSync(encode(original.toString('utf8'), 'utf-16le-bom')), expected],
+  ])('%s: the same events, located in the decoded stream', async (_case, bytes, want) => {
+    const events = [];
+    for await (const stream of openStreams(chunksOf(bytes, 4096))) events.push(...(await readAll(stream.chunks)).events);
+    expect(events.map(asExpected)).toEqual(want);
+    expect(events.map((event) => event.data.CommandLine)).toEqual(expected.map((event) => event.data.CommandLine?.replace(/\n/g, _case.startsWith('CRLF') ? '\r\n' : '\n')));
   });
 });

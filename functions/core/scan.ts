@@ -3,11 +3,11 @@
  * → filter macro → findings. One Scan is one Splunk search: every source added to it feeds the same aggregation, as one search
  * over an index would. Pure: the caller brings the bytes (a file stream, an S3 body) and takes the values.
  */
-import { buildCandidateFilter, isRawProcessCreation } from './candidate-filter.ts';
+import { CandidateFilter } from './candidate-filter.ts';
 import { makeFinding, type Finding } from './finding.ts';
 import { toProcessEvent, type UserFormat } from './normalize/process-event.ts';
 import { openEvents, type ReaderStats } from './read/open-events.ts';
-import type { ByteChunks, Location, Problem, ProblemReason, RawEvent } from './read/raw-event.ts';
+import type { ByteChunks, Location, Problem, ProblemReason, RawEvent, RawPrefilter } from './read/raw-event.ts';
 import { DETECTIONS } from './rules/index.ts';
 import type { Detection } from './rules/detection.ts';
 import { compiledDetection, type CompiledDetection } from './compiled-detections.ts';
@@ -99,7 +99,7 @@ const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 export class Scan {
   readonly #detections: CompiledDetection[];
   readonly #options: ScanOptions;
-  readonly #candidate: ((latin1: string) => boolean) | undefined;
+  readonly #usePrefilter: boolean;
 
   constructor(options: ScanOptions = {}, state?: ScanState) {
     this.#options = options;
@@ -111,8 +111,7 @@ export class Scan {
         ...(state?.aggregations[detection.id] ? { state: state.aggregations[detection.id] } : {}),
       }),
     );
-    const usePrefilter = (options.prefilter ?? true) && options.onEvent === undefined;
-    this.#candidate = usePrefilter ? buildCandidateFilter(this.#detections.map((d) => d.search.requiredLiterals)) : undefined;
+    this.#usePrefilter = (options.prefilter ?? true) && options.onEvent === undefined;
   }
 
   /** Reads one source to its end (or the signal) and feeds its events to every detection. */
@@ -133,19 +132,31 @@ export class Scan {
       durationMs: 0,
     };
     let skippedProcess = 0;
-    const candidate = this.#candidate;
-    const prefilter =
-      candidate === undefined
-        ? undefined
-        : (bytes: Uint8Array): boolean => {
-            const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-            if (candidate(text)) return true;
-            if (isRawProcessCreation(text)) skippedProcess += 1;
-            return false;
-          };
-    const counted = countBytes(chunks, (n) => (report.bytesIn += n));
+    // Offsets of process events the prefilter ruled out ahead of the loop (the reader triages a whole chunk before it
+    // yields): they count only once the loop has passed them, so an interruption does not count them twice.
+    let aheadProcess: number[] = [];
+    const passed = (offset: number): void => {
+      if (aheadProcess.length === 0) return;
+      const still = aheadProcess.filter((at) => at >= offset);
+      skippedProcess += aheadProcess.length - still.length;
+      aheadProcess = still;
+    };
     const resume = options.resume;
     let streamIndex = -1;
+    const beforeResume = (offset: number): boolean =>
+      resume !== undefined && (streamIndex < resume.streamsDone || (streamIndex === resume.streamsDone && offset < resume.offset));
+    const triage = this.#usePrefilter ? CandidateFilter.build(this.#detections.map((d) => d.search.requiredLiterals)) : undefined;
+    // Before a resume point the triage runs as in the interrupted run (so `skipped` comes out the same), but the process
+    // events it rules out were counted by that run already; parsed events there are dropped in the loop below.
+    const prefilter: RawPrefilter | undefined =
+      triage === undefined
+        ? undefined
+        : (_record, view) => {
+            const verdict = triage.classify(view);
+            if (verdict === 'process' && !beforeResume(view.offset)) aheadProcess.push(view.offset);
+            return verdict === 'candidate';
+          };
+    const counted = countBytes(chunks, (n) => (report.bytesIn += n));
     let lastOffset = 0;
     const problem = (p: Problem): void => {
       report.problems[p.reason] = (report.problems[p.reason] ?? 0) + 1;
@@ -158,15 +169,18 @@ export class Scan {
         ...(prefilter ? { prefilter } : {}),
         stats,
         onStream: (stream) => {
+          // The previous stream (zip member) was read to its end: everything triaged in it was passed.
+          skippedProcess += aheadProcess.length;
+          aheadProcess = [];
           streamIndex += 1;
           report.streams.push(stream);
         },
       })) {
         const location: Location = item.ok ? item.event.location : item.problem.location;
-        if (resume && (streamIndex < resume.streamsDone || (streamIndex === resume.streamsDone && location.offset < resume.offset))) {
-          continue;
-        }
+        if (beforeResume(location.offset)) continue;
         if (options.signal?.aborted) {
+          passed(location.offset);
+          aheadProcess = [];
           report.status = 'interrupted';
           report.resume = {
             streamsDone: streamIndex,
@@ -176,6 +190,7 @@ export class Scan {
           break;
         }
         lastOffset = location.offset;
+        passed(location.offset);
         if (!item.ok) {
           problem(item.problem);
           if (item.problem.reason === 'unknown-format') {
@@ -211,6 +226,7 @@ export class Scan {
         location: { offset: failure.offset ?? lastOffset, ...(failure.entry === undefined ? {} : { entry: failure.entry }) },
       });
     }
+    if (report.status !== 'interrupted') skippedProcess += aheadProcess.length;
     report.bytesDecoded = stats.bytes;
     report.events = stats.events;
     report.skipped = stats.skipped;

@@ -7,7 +7,7 @@ import { openStreams, type Compression } from './decompress.ts';
 import { detectFormat, peekChunks, type Format } from './detect-format.ts';
 import { readEvtxEvents } from './evtx/evtx-events.ts';
 import { readJsonlEvents } from './jsonl-events.ts';
-import type { ByteChunks, ReadItem } from './raw-event.ts';
+import type { ByteChunks, RawPrefilter, ReadItem } from './raw-event.ts';
 import { readXmlEvents } from './xml-events.ts';
 
 /** Counters every reader updates in place. */
@@ -24,7 +24,7 @@ export interface OpenEventsOptions {
   /** Largest decompressed size accepted; beyond it TooLargeError is thrown. */
   maxObjectBytes?: number;
   /** Raw-bytes prefilter for text formats (see scan-prefilter.ts); events it rejects are counted, not parsed. */
-  prefilter?: (eventBytes: Uint8Array) => boolean;
+  prefilter?: RawPrefilter;
   /** Called when a stream (the object, or one zip member) starts, with what was detected. */
   onStream?: (stream: { entry?: string; compression: Compression; format: Format }) => void;
   stats: ReaderStats;

@@ -70,3 +70,17 @@ export type ReadItem = { ok: true; event: RawEvent } | { ok: false; problem: Pro
 
 /** A stream of bytes (an S3 body, a file stream, a decompressor's output). */
 export type ByteChunks = AsyncIterable<Uint8Array>;
+
+/**
+ * Where a framed record's raw bytes sit: `window[start, end)`, valid only during the call, `offset` its absolute byte
+ * offset in the decoded stream. Records of one window arrive in order, so a prefilter can work once per window.
+ */
+export interface RawRecordView {
+  window: Uint8Array;
+  start: number;
+  end: number;
+  offset: number;
+}
+
+/** A reader's raw-bytes prefilter: false skips the record unparsed (it is counted). `record` is `window[start, end)`. */
+export type RawPrefilter = (record: Uint8Array, view: Readonly<RawRecordView>) => boolean;

@@ -7,8 +7,8 @@
  *   (literals holding those characters are not used);
  * - Splunk's case-insensitive match lower-cases with Unicode rules, and two non-ASCII characters lower-case into ASCII letters
  *   (U+212A KELVIN SIGN → k, U+0130 → i + U+0307): events holding them are always candidates.
- * Work is done once per reader window (about 1 MiB), not per event: one regular-expression pass over the window finds every
- * position where a literal, an escape or a process-creation EventID occurs; each event then only looks up its byte range.
+ * Work is done once per reader window (about 1 MiB), not per event: one regular-expression pass and a few Buffer.indexOf
+ * passes find every position where a literal or an escape starts; each event then only looks up its byte range.
  */
 import { Buffer } from 'node:buffer';
 import type { RawRecordView } from './read/raw-event.ts';
@@ -19,18 +19,54 @@ export type LiteralConjunct = readonly string[];
 /** What the raw bytes say about an event. */
 export type Triage = 'candidate' | 'process' | 'other';
 
-// Sources of the patterns; the window is decoded as latin1 (one char per byte), so UTF-8 sequences are spelled byte by byte.
-// A JSON escape is `\u` and four hex digits: a bare `\u` is common in Windows paths (`c:\users`).
-const ESCAPES = '&#|\\\\u[0-9a-fA-F]{4}|\\u00e2\\u0084\\u00aa|\\u00c4\\u00b0';
-const XML_EVENT_ID = '<EventID(?:\\s[^>]*)?>\\s*(1|4688)\\s*<';
-const JSON_EVENT_ID = '"(?:EventID|event_id)"\\s*:\\s*"?(1|4688)(?![0-9])';
+// Escapes that can hide a literal from a byte search, found with Buffer.indexOf (SIMD-fast, unlike a regex alternation):
+// XML numeric references, JSON `\uXXXX` (checked for four hex digits: a bare `\u` is common in `c:\users`), and the
+// UTF-8 bytes of U+212A and U+0130.
+const REF = Buffer.from('&#', 'latin1');
+const JSON_ESCAPE = Buffer.from('\\u', 'latin1');
+const FOLDING = [Buffer.from('\u212a', 'utf8'), Buffer.from('\u0130', 'utf8')];
+const ESCAPES = /&#|\\u[0-9a-fA-F]{4}|\u00e2\u0084\u00aa|\u00c4\u00b0/;
 
-const HIT = 0;
-const EID_1 = 1;
-const EID_4688 = 2;
+const XML_EVENT_ID = Buffer.from('<EventID', 'latin1');
+const JSON_EVENT_IDS = [Buffer.from('"EventID"', 'latin1'), Buffer.from('"event_id"', 'latin1')];
 
 const SYSMON = [Buffer.from('Microsoft-Windows-Sysmon', 'latin1'), Buffer.from('microsoft-windows-sysmon', 'latin1')];
 const SECURITY = [Buffer.from('Security-Auditing', 'latin1'), Buffer.from('>Security<', 'latin1'), Buffer.from('"Security"', 'latin1')];
+
+function isHex(byte: number | undefined): boolean {
+  return byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66));
+}
+
+function isSpace(byte: number | undefined): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+}
+
+/** The EventID number of a raw XML or JSON event (`<EventID …>1<`, `"EventID": 1`, `"event_id":"1"`), or -1. */
+export function rawEventId(bytes: Buffer): number {
+  let at = bytes.indexOf(XML_EVENT_ID);
+  if (at >= 0) {
+    at = bytes.indexOf(0x3e, at + XML_EVENT_ID.length);
+    if (at < 0) return -1;
+    at += 1;
+  } else {
+    const key = JSON_EVENT_IDS.map((needle) => [bytes.indexOf(needle), needle.length] as const).find(([i]) => i >= 0);
+    if (key === undefined) return -1;
+    at = key[0] + key[1];
+    while (isSpace(bytes[at])) at += 1;
+    if (bytes[at] !== 0x3a) return -1;
+    at += 1;
+    while (isSpace(bytes[at])) at += 1;
+    if (bytes[at] === 0x22) at += 1;
+  }
+  while (isSpace(bytes[at])) at += 1;
+  let value = 0;
+  let digits = 0;
+  for (let b = bytes[at]; b !== undefined && b >= 0x30 && b <= 0x39 && digits < 6; b = bytes[++at]) {
+    value = value * 10 + (b - 0x30);
+    digits += 1;
+  }
+  return digits === 0 ? -1 : value;
+}
 
 /** Printable ASCII without the characters an XML or JSON escape could hide (`&<>"'\`): found verbatim in the raw bytes. */
 function isPlainLiteral(literal: string): boolean {
@@ -52,11 +88,9 @@ function shortest(alternatives: LiteralConjunct): number {
 /** Decides, from raw bytes, which events must be parsed. */
 export class CandidateFilter {
   readonly #window: RegExp;
-  readonly #escapes = new RegExp(ESCAPES);
   readonly #searches: RegExp[][];
   #seen: Uint8Array | undefined;
   #positions: number[] = [];
-  #kinds: number[] = [];
   #next = 0;
   #lastStart = -1;
 
@@ -80,7 +114,7 @@ export class CandidateFilter {
       const best = usable.reduce((a, b) => (shortest(b) > shortest(a) ? b : a));
       quick.push(best.map(escapeRegExp).join('|'));
     }
-    const window = new RegExp(`(${[ESCAPES, ...quick].join('|')})|${XML_EVENT_ID}|${JSON_EVENT_ID}`, 'gi');
+    const window = new RegExp(quick.join('|'), 'gi');
     return new CandidateFilter(window, perSearch);
   }
 
@@ -91,37 +125,35 @@ export class CandidateFilter {
     if (window !== this.#seen || start < this.#lastStart) this.#scanWindow(window);
     this.#lastStart = start;
     while (this.#next < this.#positions.length && (this.#positions[this.#next] as number) < start) this.#next += 1;
-    let eventId = -1;
-    let hit = false;
-    for (let i = this.#next; i < this.#positions.length && (this.#positions[i] as number) < end; i += 1) {
-      const kind = this.#kinds[i] as number;
-      if (kind === HIT) hit = true;
-      else if (eventId < 0) eventId = kind;
-    }
+    const hit = this.#next < this.#positions.length && (this.#positions[this.#next] as number) < end;
     const bytes = Buffer.from(window.buffer, window.byteOffset + start, end - start);
     if (hit && this.#candidate(bytes.toString('latin1'))) return 'candidate';
-    if (eventId === EID_1 && SYSMON.some((needle) => bytes.includes(needle))) return 'process';
-    if (eventId === EID_4688 && SECURITY.some((needle) => bytes.includes(needle))) return 'process';
+    const id = rawEventId(bytes);
+    if (id === 1 && SYSMON.some((needle) => bytes.includes(needle))) return 'process';
+    if (id === 4688 && SECURITY.some((needle) => bytes.includes(needle))) return 'process';
     return 'other';
   }
 
   #candidate(latin1: string): boolean {
-    if (this.#escapes.test(latin1)) return true;
+    if (ESCAPES.test(latin1)) return true;
     return this.#searches.some((conjuncts) => conjuncts.every((re) => re.test(latin1)));
   }
 
+  /** Every position in the window where a quick literal or an escape starts, ascending. */
   #scanWindow(window: Uint8Array): void {
     this.#seen = window;
-    this.#positions = [];
-    this.#kinds = [];
     this.#next = 0;
-    const text = Buffer.from(window.buffer, window.byteOffset, window.byteLength).toString('latin1');
+    const bytes = Buffer.from(window.buffer, window.byteOffset, window.byteLength);
+    const positions: number[] = [];
     const re = this.#window;
     re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      this.#positions.push(m.index);
-      this.#kinds.push(m[1] !== undefined ? HIT : (m[2] ?? m[3]) === '1' ? EID_1 : EID_4688);
-      if (m[0].length === 0) re.lastIndex += 1;
+    const text = bytes.toString('latin1');
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) positions.push(m.index);
+    for (let i = bytes.indexOf(REF); i >= 0; i = bytes.indexOf(REF, i + 1)) positions.push(i);
+    for (let i = bytes.indexOf(JSON_ESCAPE); i >= 0; i = bytes.indexOf(JSON_ESCAPE, i + 1)) {
+      if (isHex(bytes[i + 2]) && isHex(bytes[i + 3]) && isHex(bytes[i + 4]) && isHex(bytes[i + 5])) positions.push(i);
     }
+    for (const needle of FOLDING) for (let i = bytes.indexOf(needle); i >= 0; i = bytes.indexOf(needle, i + 1)) positions.push(i);
+    this.#positions = positions.sort((a, b) => a - b);
   }
 }

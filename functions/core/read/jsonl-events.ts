@@ -8,7 +8,8 @@
  * Locations: `offset` is the byte offset of the record's `{`, `line` its 1-based line.
  */
 import type { Buffer } from 'node:buffer';
-import type { ByteChunks, Problem, ProblemReason, RawPrefilter, RawRecordView, ReadItem } from './raw-event.ts';
+import type { ByteChunks, Problem, ProblemReason, RawPrefilter, ReadItem } from './raw-event.ts';
+import { recordGate } from './record-gate.ts';
 import { utf8Chunks } from './text-encoding.ts';
 import { EXCERPT_CHARS, JsonRecordFramer, type JsonFrameSink } from './jsonl-framing.ts';
 import { mapJsonEvent } from './jsonl-shapes.ts';
@@ -42,28 +43,14 @@ function problemItem(reason: ProblemReason, message: string, offset: number, lin
   return { ok: false, problem };
 }
 
-function setView(view: RawRecordView, window: Uint8Array, start: number, end: number, offset: number): RawRecordView {
-  view.window = window;
-  view.start = start;
-  view.end = end;
-  view.offset = offset;
-  return view;
-}
-
 /** Reads JSON events from a byte stream; bad input becomes located problems, never a thrown error. */
 export async function* readJsonlEvents(chunks: ByteChunks, options: JsonlReaderOptions = {}): AsyncGenerator<ReadItem> {
   const stats = options.stats ?? { bytes: 0, events: 0, skipped: 0, problems: 0 };
-  const prefilter = options.prefilter;
-  // One view object, refilled per record: the prefilter runs once per event on the hot path.
-  const view: RawRecordView = { window: new Uint8Array(0), start: 0, end: 0, offset: 0 };
+  const gate = recordGate(options.prefilter, stats);
   let pending: ReadItem[] = [];
   const sink: JsonFrameSink = {
     record(window: Buffer, start: number, end: number, offset: number, line: number) {
-      stats.events += 1;
-      if (prefilter !== undefined && !prefilter(window.subarray(start, end), setView(view, window, start, end, offset))) {
-        stats.skipped += 1;
-        return;
-      }
+      if (!gate(window, start, end, offset)) return;
       const text = window.toString('utf8', start, end);
       let value: unknown;
       try {

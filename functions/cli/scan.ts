@@ -125,7 +125,9 @@ async function main(): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`sysmon-s3-detect: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    // A bug, not bad input: say so plainly; the stack only on request, so a user never gets a trace as the answer.
+    const detail = process.env.SYSMON_S3_DETECT_DEBUG === '1' ? ((error as Error).stack ?? String(error)) : String((error as Error).message ?? error);
+    process.stderr.write(`sysmon-s3-detect: internal error (please report it; SYSMON_S3_DETECT_DEBUG=1 shows the stack): ${detail}\n`);
     process.exitCode = 70;
   }
 }

@@ -22,10 +22,13 @@ const truncated = fc
     const cut = 7 + Math.floor(at * (xml.lastIndexOf('</Event>') - 7));
     return { kind: 'truncated', xml: xml.slice(0, cut) };
   });
-/** Text that cannot start or end an event (no `<`), and is not only whitespace. */
+/**
+ * Text that cannot start or end an event (no `<`), and is not only whitespace. It must not start with `/`: after a start tag
+ * cut right after `<Event ` it would make `<Event \n/>`, a complete (self-closing, malformed) event, not an unclosed one.
+ */
 const garbage = fc
   .string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzEV0123456789 ,.;:!?"\'=&#/\\->{}[]\u00e9\u00ae'.split('')), minLength: 1, maxLength: 60 })
-  .filter((text) => text.trim() !== '')
+  .filter((text) => text.trim() !== '' && !text.trimStart().startsWith('/'))
   .map((text): Segment => ({ kind: 'garbage', text }));
 const segments = fc.array(fc.oneof({ arbitrary: event, weight: 3 }, truncated, garbage), { maxLength: 12 });
 

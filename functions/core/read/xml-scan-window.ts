@@ -52,6 +52,9 @@ export class ScanWindow {
   #bridge(chunk: Buffer, scan: () => void): void {
     const chunkBase = this.base + this.bytes.length;
     const kept = this.bytes.length - this.pos;
+    // The bridge may be built in the very buffer that holds the current window (after an append): count the window's
+    // newlines before its bytes are overwritten, or the line numbers would depend on where the chunks split.
+    this.#lines.advance(this.bytes, this.base, this.base + this.pos);
     const head = Math.min(chunk.length, BRIDGE_BYTES);
     const bridge = this.#spareOf(kept + head);
     this.bytes.copy(bridge, 0, this.pos);

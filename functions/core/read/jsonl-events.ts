@@ -9,8 +9,8 @@
  */
 import type { Buffer } from 'node:buffer';
 import type { ByteChunks, Problem, ProblemReason, RawPrefilter, ReadItem } from './raw-event.ts';
+import { framedItems } from './framed-items.ts';
 import { recordGate } from './record-gate.ts';
-import { utf8Chunks } from './text-encoding.ts';
 import { EXCERPT_CHARS, JsonRecordFramer, type JsonFrameSink } from './jsonl-framing.ts';
 import { mapJsonEvent } from './jsonl-shapes.ts';
 
@@ -47,7 +47,7 @@ function problemItem(reason: ProblemReason, message: string, offset: number, lin
 export async function* readJsonlEvents(chunks: ByteChunks, options: JsonlReaderOptions = {}): AsyncGenerator<ReadItem> {
   const stats = options.stats ?? { bytes: 0, events: 0, skipped: 0, problems: 0 };
   const gate = recordGate(options.prefilter, stats);
-  let pending: ReadItem[] = [];
+  const pending: ReadItem[] = [];
   const sink: JsonFrameSink = {
     record(window: Buffer, start: number, end: number, offset: number, line: number) {
       if (!gate(window, start, end, offset)) return;
@@ -75,22 +75,5 @@ export async function* readJsonlEvents(chunks: ByteChunks, options: JsonlReaderO
     },
   };
   const framer = new JsonRecordFramer(sink, { maxEventBytes: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES });
-  for await (const chunk of utf8Chunks(countBytes(chunks, stats))) {
-    framer.push(chunk);
-    if (pending.length > 0) {
-      const ready = pending;
-      pending = [];
-      yield* ready;
-    }
-  }
-  framer.finish();
-  yield* pending;
-}
-
-/** Counts the input bytes as they are consumed, before transcoding. */
-async function* countBytes(chunks: ByteChunks, stats: JsonlReaderStats): AsyncGenerator<Uint8Array> {
-  for await (const chunk of chunks) {
-    stats.bytes += chunk.length;
-    yield chunk;
-  }
+  yield* framedItems(chunks, stats, framer, pending);
 }

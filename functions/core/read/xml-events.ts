@@ -9,8 +9,8 @@
  */
 import type { Buffer } from 'node:buffer';
 import type { ByteChunks, Problem, ProblemReason, RawPrefilter, ReadItem } from './raw-event.ts';
+import { framedItems } from './framed-items.ts';
 import { recordGate } from './record-gate.ts';
-import { utf8Chunks } from './text-encoding.ts';
 import { parseEventFields } from './xml-event-fields.ts';
 import { type FrameSink, XmlEventFramer, EXCERPT_BYTES } from './xml-framing.ts';
 
@@ -54,7 +54,7 @@ function problemItem(reason: ProblemReason, message: string, offset: number, lin
 export async function* readXmlEvents(chunks: ByteChunks, options: XmlReaderOptions = {}): AsyncGenerator<ReadItem> {
   const stats = options.stats ?? { bytes: 0, events: 0, skipped: 0, problems: 0 };
   const gate = recordGate(options.prefilter, stats);
-  let pending: ReadItem[] = [];
+  const pending: ReadItem[] = [];
   const sink: FrameSink = {
     event(window, start, end, offset, line) {
       if (!gate(window, start, end, offset)) return;
@@ -76,26 +76,5 @@ export async function* readXmlEvents(chunks: ByteChunks, options: XmlReaderOptio
     },
   };
   const framer = new XmlEventFramer(sink, { maxEventBytes: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES });
-  for await (const chunk of counted(chunks, stats)) {
-    framer.push(chunk);
-    if (pending.length > 0) {
-      const ready = pending;
-      pending = [];
-      yield* ready;
-    }
-  }
-  framer.finish();
-  yield* pending;
-}
-
-/** Counts the input bytes as they are consumed, before transcoding. */
-async function* counted(chunks: ByteChunks, stats: XmlReaderStats): AsyncGenerator<Uint8Array> {
-  yield* utf8Chunks(countBytes(chunks, stats));
-}
-
-async function* countBytes(chunks: ByteChunks, stats: XmlReaderStats): AsyncGenerator<Uint8Array> {
-  for await (const chunk of chunks) {
-    stats.bytes += chunk.length;
-    yield chunk;
-  }
+  yield* framedItems(chunks, stats, framer, pending);
 }

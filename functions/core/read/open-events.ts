@@ -3,7 +3,7 @@
  * (XmlWinEventLog, JSON lines, EVTX) and hand it to that format's reader. Decompression errors propagate as typed errors after
  * every event before the break has been yielded; everything else is a located problem in the stream.
  */
-import { openStreams, type Compression } from './decompress.ts';
+import { CorruptCompressionError, openStreams, type Compression, type DecodedStream } from './decompress.ts';
 import { detectFormat, peekChunks, type Format } from './detect-format.ts';
 import { readEvtxEvents } from './evtx/evtx-events.ts';
 import { readJsonlEvents } from './jsonl-events.ts';
@@ -37,19 +37,34 @@ export type EntryItem = ReadItem & { entry?: string };
 export async function* openEvents(chunks: ByteChunks, options: OpenEventsOptions): AsyncGenerator<EntryItem> {
   const streamOptions = options.maxObjectBytes === undefined ? {} : { maxBytes: options.maxObjectBytes };
   for await (const stream of openStreams(chunks, streamOptions)) {
-    const peeked = await peekChunks(stream.chunks, 16);
-    // An empty object or member holds no events and is not an error.
-    if (peeked.head.length === 0) continue;
-    const format = detectFormat(peeked.head);
-    options.onStream?.({ ...(stream.entry === undefined ? {} : { entry: stream.entry }), compression: stream.compression, format });
-    for await (const item of readFormat(format, peeked.chunks, peeked.head, options)) {
-      if (stream.entry !== undefined) {
-        if (item.ok) item.event.location.entry = stream.entry;
-        else item.problem.location.entry = stream.entry;
-        yield Object.assign(item, { entry: stream.entry });
-      } else {
-        yield item;
-      }
+    try {
+      yield* streamEvents(stream, options);
+    } catch (error) {
+      // One bad zip member (corrupt, or a method fflate cannot decode) is that member's problem: the others still read.
+      if (!(error instanceof CorruptCompressionError) || stream.entry === undefined) throw error;
+      options.stats.problems += 1;
+      yield {
+        ok: false,
+        problem: { reason: 'corrupt-compression', message: error.message, location: { offset: error.offset, entry: stream.entry } },
+        entry: stream.entry,
+      };
+    }
+  }
+}
+
+async function* streamEvents(stream: DecodedStream, options: OpenEventsOptions): AsyncGenerator<EntryItem> {
+  const peeked = await peekChunks(stream.chunks, 16);
+  // An empty object or member holds no events and is not an error.
+  if (peeked.head.length === 0) return;
+  const format = detectFormat(peeked.head);
+  options.onStream?.({ ...(stream.entry === undefined ? {} : { entry: stream.entry }), compression: stream.compression, format });
+  for await (const item of readFormat(format, peeked.chunks, peeked.head, options)) {
+    if (stream.entry !== undefined) {
+      if (item.ok) item.event.location.entry = stream.entry;
+      else item.problem.location.entry = stream.entry;
+      yield Object.assign(item, { entry: stream.entry });
+    } else {
+      yield item;
     }
   }
 }

@@ -193,7 +193,8 @@ export class Scan {
         passed(location.offset);
         if (!item.ok) {
           problem(item.problem);
-          if (item.problem.reason === 'unknown-format') {
+          // An object we cannot read at all fails; an unreadable zip member is only that member's problem.
+          if (item.problem.reason === 'unknown-format' && location.entry === undefined) {
             report.status = 'failed';
             report.failure = { reason: 'unknown-format', message: item.problem.message };
           }

@@ -13,6 +13,9 @@ import type { Detection } from './rules/detection.ts';
 import { compiledDetection, type CompiledDetection } from './compiled-detections.ts';
 import type { RowFilter } from './search/search-filter.ts';
 import { classifyFailure, type SourceFailure } from './source-failure.ts';
+import { SourceProgress, type ResumePoint } from './source-progress.ts';
+
+export type { ResumePoint } from './source-progress.ts';
 import type { AggregationState } from './search/aggregate.ts';
 
 /** Where the bytes of a source came from. */
@@ -73,14 +76,6 @@ export interface SourceReport {
   durationMs: number;
 }
 
-/** A position to resume a source from after an interruption. */
-export interface ResumePoint {
-  entry?: string;
-  /** Streams (zip members) fully done before the one resumed. */
-  streamsDone: number;
-  offset: number;
-}
-
 /** Options of one source. */
 export interface SourceScanOptions {
   /** Stops the scan at the next event boundary; the report then says where to resume. */
@@ -131,29 +126,16 @@ export class Scan {
       status: 'complete',
       durationMs: 0,
     };
-    let skippedProcess = 0;
-    // Offsets of process events the prefilter ruled out ahead of the loop (the reader triages a whole chunk before it
-    // yields): they count only once the loop has passed them, so an interruption does not count them twice.
-    let aheadProcess: number[] = [];
-    const passed = (offset: number): void => {
-      if (aheadProcess.length === 0) return;
-      const still = aheadProcess.filter((at) => at >= offset);
-      skippedProcess += aheadProcess.length - still.length;
-      aheadProcess = still;
-    };
-    const resume = options.resume;
-    let streamIndex = -1;
-    const beforeResume = (offset: number): boolean =>
-      resume !== undefined && (streamIndex < resume.streamsDone || (streamIndex === resume.streamsDone && offset < resume.offset));
+    const progress = new SourceProgress(options.resume);
     const triage = this.#usePrefilter ? CandidateFilter.build(this.#detections.map((d) => d.search.requiredLiterals)) : undefined;
-    // Before a resume point the triage runs as in the interrupted run (so `skipped` comes out the same), but the process
-    // events it rules out were counted by that run already; parsed events there are dropped in the loop below.
+    // Before a resume point the triage runs as in the interrupted run (so `skipped` comes out the same); parsed events
+    // there are dropped in the loop below.
     const prefilter: RawPrefilter | undefined =
       triage === undefined
         ? undefined
         : (_record, view) => {
             const verdict = triage.classify(view);
-            if (verdict === 'process' && !beforeResume(view.offset)) aheadProcess.push(view.offset);
+            if (verdict === 'process') progress.processSkipped(view.offset);
             return verdict === 'candidate';
           };
     const counted = countBytes(chunks, (n) => (report.bytesIn += n));
@@ -169,28 +151,19 @@ export class Scan {
         ...(prefilter ? { prefilter } : {}),
         stats,
         onStream: (stream) => {
-          // The previous stream (zip member) was read to its end: everything triaged in it was passed.
-          skippedProcess += aheadProcess.length;
-          aheadProcess = [];
-          streamIndex += 1;
+          progress.streamStarted();
           report.streams.push(stream);
         },
       })) {
         const location: Location = item.ok ? item.event.location : item.problem.location;
-        if (beforeResume(location.offset)) continue;
+        if (progress.beforeResume(location.offset)) continue;
         if (options.signal?.aborted) {
-          passed(location.offset);
-          aheadProcess = [];
           report.status = 'interrupted';
-          report.resume = {
-            streamsDone: streamIndex,
-            offset: location.offset,
-            ...(location.entry === undefined ? {} : { entry: location.entry }),
-          };
+          report.resume = progress.interruptAt(location);
           break;
         }
         lastOffset = location.offset;
-        passed(location.offset);
+        progress.passed(location.offset);
         if (!item.ok) {
           problem(item.problem);
           // An object we cannot read at all fails; an unreadable zip member is only that member's problem.
@@ -202,19 +175,7 @@ export class Scan {
         }
         const emitted = this.#options.onEvent?.(item.event, source);
         if (emitted !== undefined) await emitted;
-        const processEvent = toProcessEvent(item.event, { userFormat: this.#options.userFormat ?? 'strip-domain' });
-        if (processEvent === undefined) continue;
-        report.processEvents += 1;
-        for (const detection of this.#detections) {
-          const verdict = detection.offer(processEvent, name);
-          if (verdict === 'no-time') {
-            problem({
-              reason: 'malformed-event',
-              message: `matching event has no parseable TimeCreated/@SystemTime (${JSON.stringify(processEvent.time)})`,
-              location: processEvent.location,
-            });
-          }
-        }
+        if (this.#offer(item.event, name, problem)) report.processEvents += 1;
       }
     } catch (error) {
       const failure = classifyFailure(error);
@@ -227,13 +188,28 @@ export class Scan {
         location: { offset: failure.offset ?? lastOffset, ...(failure.entry === undefined ? {} : { entry: failure.entry }) },
       });
     }
-    if (report.status !== 'interrupted') skippedProcess += aheadProcess.length;
     report.bytesDecoded = stats.bytes;
     report.events = stats.events;
     report.skipped = stats.skipped;
-    report.processEvents += skippedProcess;
+    report.processEvents += progress.finish();
     report.durationMs = Date.now() - started;
     return report;
+  }
+
+  /** Normalizes a parsed event and offers it to every detection; true when it is a process-creation event. */
+  #offer(event: RawEvent, source: string, problem: (p: Problem) => void): boolean {
+    const processEvent = toProcessEvent(event, { userFormat: this.#options.userFormat ?? 'strip-domain' });
+    if (processEvent === undefined) return false;
+    for (const detection of this.#detections) {
+      if (detection.offer(processEvent, source) === 'no-time') {
+        problem({
+          reason: 'malformed-event',
+          message: `matching event has no parseable TimeCreated/@SystemTime (${JSON.stringify(processEvent.time)})`,
+          location: processEvent.location,
+        });
+      }
+    }
+    return true;
   }
 
   /** The findings so far, per detection in order, rows sorted as Splunk sorts them, after each detection's filter macro. */

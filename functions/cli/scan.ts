@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { RawEvent } from '../core/read/raw-event.ts';
 import { Scan, type LocatedProblem, type SourceReport, type SourceRef } from '../core/scan.ts';
+import { searchOf } from '../core/compiled-detections.ts';
 import { DETECTIONS } from '../core/rules/index.ts';
 import { compileFilter, type RowFilter } from '../core/search/search-filter.ts';
 import { describe, expandInputs, fileChunks } from './file-sources.ts';
@@ -45,7 +46,18 @@ async function loadFilter(file: string): Promise<RowFilter> {
   }
 }
 
+/** A `--by-fields` list every detection's search accepts, or a usage error naming the field. */
+function checkByFields(byFields: readonly string[] | undefined): void {
+  if (byFields === undefined) return;
+  try {
+    for (const detection of DETECTIONS) searchOf(detection, byFields);
+  } catch (error) {
+    throw new UsageError(`--by-fields: ${(error as Error).message}`);
+  }
+}
+
 async function run(args: ScanArgs): Promise<number> {
+  checkByFields(args.byFieldsOverride);
   const filter = args.filterFile === undefined ? undefined : await loadFilter(args.filterFile);
   const { files, errors } = await expandInputs(args.paths);
   for (const e of errors) process.stderr.write(`sysmon-s3-detect: cannot read ${e.path}: ${e.message}\n`);

@@ -117,6 +117,7 @@ describe('scan command', () => {
     [['--bogus', 'x'], /Unknown option '--bogus'/],
     [[], /no input/],
     [['--max-event-bytes', '0', 'x'], /--max-event-bytes needs a positive integer/],
+    [['--by-fields', 'dest,bogus field', 'x'], /--by-fields: .*"bogus field" is not a Processes field name/],
   ])('usage error %j exits 2 with a message', (args, message) => {
     const r = scan(args);
     expect(r.status).toBe(2);

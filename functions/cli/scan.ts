@@ -103,7 +103,14 @@ async function run(args: ScanArgs): Promise<number> {
     problemSamples: samples,
   });
   process.stderr.write(renderSummary(summary));
-  if (args.summaryFile !== undefined) await writeFile(args.summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
+  if (args.summaryFile !== undefined) {
+    try {
+      await writeFile(args.summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
+    } catch (error) {
+      process.stderr.write(`sysmon-s3-detect: cannot write the summary to ${args.summaryFile}: ${describe(error)}\n`);
+      return 2;
+    }
+  }
   if (errors.length > 0) return 2;
   return args.failOnFindings && findings.length > 0 ? 1 : 0;
 }

@@ -23,12 +23,13 @@ const truncated = fc
     return { kind: 'truncated', xml: xml.slice(0, cut) };
   });
 /**
- * Text that cannot start or end an event (no `<`), and is not only whitespace. It must not start with `/`: after a start tag
- * cut right after `<Event ` it would make `<Event \n/>`, a complete (self-closing, malformed) event, not an unclosed one.
+ * Text that cannot start or end an event (no `<`), and is not only whitespace. It must not hold `/>` nor start with `/`:
+ * after a start tag cut right after `<Event ` it would make `<Event \na/>` or `<Event \n/>`, a complete (self-closing,
+ * malformed) event, not an unclosed one.
  */
 const garbage = fc
   .string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzEV0123456789 ,.;:!?"\'=&#/\\->{}[]\u00e9\u00ae'.split('')), minLength: 1, maxLength: 60 })
-  .filter((text) => text.trim() !== '' && !text.trimStart().startsWith('/'))
+  .filter((text) => text.trim() !== '' && !text.trimStart().startsWith('/') && !text.includes('/>'))
   .map((text): Segment => ({ kind: 'garbage', text }));
 const segments = fc.array(fc.oneof({ arbitrary: event, weight: 3 }, truncated, garbage), { maxLength: 12 });
 

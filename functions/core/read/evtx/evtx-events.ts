@@ -76,7 +76,8 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
         break;
       }
       const fileOffset = FILE_HEADER_SIZE + index * CHUNK_SIZE;
-      if (isEmptyChunk(chunk)) {
+      // A chunk that starts with its signature is not empty: the byte scan only runs on chunks without one.
+      if (!hasChunkSignature(chunk) && isEmptyChunk(chunk)) {
         // Past the header's chunk count an all-zero chunk is preallocated space; inside it, records were lost.
         if (index < chunkCount) yield problem(`EVTX chunk ${index} (file offset ${fileOffset}) is all zeros although the header counts ${chunkCount} chunks; skipped`, { offset: fileOffset, chunk: index });
         continue;

@@ -10,6 +10,7 @@ export type Format = 'xml' | 'jsonl' | 'evtx' | 'unknown';
 
 /** The EVTX file header magic, `ElfFile\0`. */
 const EVTX_MAGIC = [0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00];
+const QUOTE = 0x22;
 
 function isSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
@@ -23,7 +24,9 @@ function classify(byte: number | undefined): Format {
 
 /**
  * The format of a stream from its first bytes: EVTX magic; else, after an optional UTF-8 BOM, UTF-16LE BOM (FF FE) or
- * BOM-less UTF-16LE (`<\0`) and leading whitespace, `<` → xml and `{` or `[` → jsonl.
+ * BOM-less UTF-16LE (`<\0`) and leading whitespace, `<` → xml and `{` or `[` → jsonl. A `"` right before the `<` is
+ * XML too: events exported quoted as one string (splunk/attack_data T1003/test/sysmon.log); the XML reader reports the
+ * quote and whatever else lies between the events as stray content.
  */
 export function detectFormat(head: Uint8Array): Format {
   if (head.length >= EVTX_MAGIC.length && EVTX_MAGIC.every((byte, i) => head[i] === byte)) return 'evtx';
@@ -34,9 +37,11 @@ export function detectFormat(head: Uint8Array): Format {
     // UTF-16LE: ASCII characters are (byte, 0x00) pairs.
     i = head[0] === 0xff ? 2 : 0;
     while (i + 1 < head.length && head[i + 1] === 0x00 && isSpace(head[i])) i += 2;
+    if (head[i] === QUOTE && head[i + 1] === 0x00 && head[i + 2] === 0x3c && head[i + 3] === 0x00) return 'xml';
     return head[i + 1] === 0x00 ? classify(head[i]) : 'unknown';
   }
   while (i < head.length && isSpace(head[i])) i += 1;
+  if (head[i] === QUOTE && head[i + 1] === 0x3c) return 'xml';
   return classify(head[i]);
 }
 

@@ -16,6 +16,11 @@ describe('detectFormat', () => {
     ['the same as UTF-16LE without BOM', encode(XML.toString('utf8'), 'utf-16le'), 'xml'],
     ['UTF-16LE with leading CRLF and spaces', encode('\r\n  <Events>', 'utf-16le-bom'), 'xml'],
     ['an XML declaration after blank lines', Buffer.from('\n\n\t<?xml version="1.0"?><Events/>'), 'xml'],
+    // splunk/attack_data T1003/test/sysmon.log: the events quoted as one string, `"<Event …`.
+    ['XmlWinEventLog quoted as one string', fixtureBytes('xml', 't1003-test-quoted.log'), 'xml'],
+    ['the same as UTF-16LE', encode(fixtureBytes('xml', 't1003-test-quoted.log').toString('utf8'), 'utf-16le-bom'), 'xml'],
+    ['a quoted string that does not start with <', Buffer.from('"Event"\n'), 'unknown'],
+    ['a quote, a space, then <', Buffer.from('" <Event>'), 'unknown'],
     ['a JSON line', JSONL, 'jsonl'],
     ['a JSON array after whitespace', Buffer.from('  \r\n[{"Event":{}}]'), 'jsonl'],
     ['JSON in UTF-16LE', encode('{"a":1}', 'utf-16le-bom'), 'jsonl'],

@@ -9,6 +9,12 @@
  *   (U+212A KELVIN SIGN → k, U+0130 → i + U+0307): events holding them are always candidates.
  * Work is done once per reader window (about 1 MiB), not per event: one regular-expression pass and a few Buffer.indexOf
  * passes find every position where a literal or an escape starts; each event then only looks up its byte range.
+ *
+ * XML events come with the window's latin1 text and the position of their `<EventID` tag (found by the framer's own search),
+ * so the order is turned round there: only a process-creation event (EventID 1 with the Sysmon provider, 4688 with the
+ * Security one) can reach the Endpoint.Processes data model, so the EventID is read first and the literals are searched in
+ * those events only (a fifth of a typical Sysmon log) — the bytes of every other event are never looked at again. Anything
+ * the raw bytes cannot settle (no single clean `<EventID>n</EventID>`, an escape) is a candidate and the parser decides.
  */
 import { Buffer } from 'node:buffer';
 import type { RawRecordView } from './read/raw-event.ts';
@@ -31,6 +37,11 @@ const XML_EVENT_ID = Buffer.from('<EventID', 'latin1');
 const JSON_EVENT_IDS = [Buffer.from('"EventID"', 'latin1'), Buffer.from('"event_id"', 'latin1')];
 
 const SYSMON = [Buffer.from('Microsoft-Windows-Sysmon', 'latin1'), Buffer.from('microsoft-windows-sysmon', 'latin1')];
+/** What process-event.ts accepts, loosened to a search: the provider or channel names it compares (lower-cased) must be there. */
+const SYSMON_XML = /microsoft-windows-sysmon/i;
+const SECURITY_XML = /microsoft-windows-security-auditing|>\s*security\s*</i;
+/** XML escapes that can hide a literal or an EventID: numeric references and the two folding characters (UTF-8). */
+const XML_ESCAPES = [REF, ...FOLDING];
 const SECURITY = [Buffer.from('Security-Auditing', 'latin1'), Buffer.from('>Security<', 'latin1'), Buffer.from('"Security"', 'latin1')];
 
 function isHex(byte: number | undefined): boolean {
@@ -68,6 +79,23 @@ export function rawEventId(bytes: Buffer): number {
   return digits === 0 ? -1 : value;
 }
 
+/**
+ * The number in `<EventID …>n</EventID>` whose tag starts at `at` in the latin1 `text` of an event ending at `end`, or -1 when
+ * the element is anything but whitespace-padded digits closed by an end tag (a comment, CDATA, a reference, a child).
+ */
+function xmlEventId(text: string, at: number, end: number): number {
+  let i = text.indexOf('>', at + XML_EVENT_ID.length);
+  if (i < 0 || i >= end || text.charCodeAt(i - 1) === 0x2f) return -1;
+  i += 1;
+  while (isSpace(text.charCodeAt(i))) i += 1;
+  let value = 0;
+  const first = i;
+  for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39 && i - first < 6; c = text.charCodeAt(++i)) value = value * 10 + (c - 0x30);
+  if (i === first) return -1;
+  while (isSpace(text.charCodeAt(i))) i += 1;
+  return text.charCodeAt(i) === 0x3c && text.charCodeAt(i + 1) === 0x2f ? value : -1;
+}
+
 /** Printable ASCII without the characters an XML or JSON escape could hide (`&<>"'\`): found verbatim in the raw bytes. */
 function isPlainLiteral(literal: string): boolean {
   return literal.length > 0 && /^[\x20-\x7e]+$/.test(literal) && !/[&<>"'\\]/.test(literal);
@@ -93,6 +121,11 @@ export class CandidateFilter {
   #positions: number[] = [];
   #next = 0;
   #lastStart = -1;
+  /** XML: positions of escapes in the window last seen, and the cursor into them. */
+  #xmlSeen: Uint8Array | undefined;
+  #xmlEscapes: number[] = [];
+  #xmlNext = 0;
+  #xmlLastStart = -1;
 
   private constructor(window: RegExp, searches: RegExp[][]) {
     this.#window = window;
@@ -120,6 +153,7 @@ export class CandidateFilter {
 
   /** Candidate (parse it), process (a process-creation event that cannot match) or other. Views of a window come in order. */
   classify(view: Readonly<RawRecordView>): Triage {
+    if (view.text !== undefined && view.eventIdAt !== undefined) return this.#classifyXml(view, view.text, view.eventIdAt);
     const { window, start, end } = view;
     // A new window, or the same object seen again from an earlier start (refilled): scan it.
     if (window !== this.#seen || start < this.#lastStart) this.#scanWindow(window);
@@ -132,6 +166,33 @@ export class CandidateFilter {
     if (id === 1 && SYSMON.some((needle) => bytes.includes(needle))) return 'process';
     if (id === 4688 && SECURITY.some((needle) => bytes.includes(needle))) return 'process';
     return 'other';
+  }
+
+  #classifyXml(view: Readonly<RawRecordView>, text: string, eventIdAt: number): Triage {
+    const { window, start, end } = view;
+    if (window !== this.#xmlSeen || start < this.#xmlLastStart) this.#scanXmlWindow(window);
+    this.#xmlLastStart = start;
+    const escapes = this.#xmlEscapes;
+    while (this.#xmlNext < escapes.length && (escapes[this.#xmlNext] as number) < start) this.#xmlNext += 1;
+    if (this.#xmlNext < escapes.length && (escapes[this.#xmlNext] as number) < end) return 'candidate';
+    if (eventIdAt < 0) return 'candidate';
+    const id = xmlEventId(text, eventIdAt, end);
+    if (id < 0) return 'candidate';
+    if (id !== 1 && id !== 4688) return 'other';
+    // A sliced string shares the window's characters: no copy.
+    const event = text.slice(start, end);
+    if (!(id === 1 ? SYSMON_XML : SECURITY_XML).test(event)) return 'other';
+    return this.#searches.some((conjuncts) => conjuncts.every((re) => re.test(event))) ? 'candidate' : 'process';
+  }
+
+  /** Every position in an XML window where an escape starts, ascending (rare: one native search each finds them). */
+  #scanXmlWindow(window: Uint8Array): void {
+    this.#xmlSeen = window;
+    this.#xmlNext = 0;
+    const bytes = Buffer.from(window.buffer, window.byteOffset, window.byteLength);
+    const positions: number[] = [];
+    for (const needle of XML_ESCAPES) for (let i = bytes.indexOf(needle); i >= 0; i = bytes.indexOf(needle, i + 1)) positions.push(i);
+    this.#xmlEscapes = positions.sort((a, b) => a - b);
   }
 
   #candidate(latin1: string): boolean {

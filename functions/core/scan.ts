@@ -133,7 +133,7 @@ export class Scan {
     const prefilter: RawPrefilter | undefined =
       triage === undefined
         ? undefined
-        : (_record, view) => {
+        : (view) => {
             const verdict = triage.classify(view);
             if (verdict === 'process') progress.processSkipped(view.offset);
             return verdict === 'candidate';

@@ -4,8 +4,11 @@
  */
 import type { RawPrefilter, RawRecordView } from './raw-event.ts';
 
-/** True when the record `window[start, end)` at absolute `offset` must be parsed. */
-export type RecordGate = (window: Uint8Array, start: number, end: number, offset: number) => boolean;
+/**
+ * True when the record `window[start, end)` at absolute `offset` must be parsed. XML passes the window's latin1 `text` and
+ * its `<EventID` position (see RawRecordView).
+ */
+export type RecordGate = (window: Uint8Array, start: number, end: number, offset: number, text?: string, eventIdAt?: number) => boolean;
 
 /** The gate for a reader's prefilter and counters. */
 export function recordGate(prefilter: RawPrefilter | undefined, stats: { events: number; skipped: number }): RecordGate {
@@ -15,14 +18,16 @@ export function recordGate(prefilter: RawPrefilter | undefined, stats: { events:
       return true;
     };
   }
-  const view: RawRecordView = { window: new Uint8Array(0), start: 0, end: 0, offset: 0 };
-  return (window, start, end, offset) => {
+  const view: RawRecordView = { window: new Uint8Array(0), start: 0, end: 0, offset: 0, text: undefined, eventIdAt: undefined };
+  return (window, start, end, offset, text, eventIdAt) => {
     stats.events += 1;
     view.window = window;
     view.start = start;
     view.end = end;
     view.offset = offset;
-    if (prefilter(window.subarray(start, end), view)) return true;
+    view.text = text;
+    view.eventIdAt = eventIdAt;
+    if (prefilter(view)) return true;
     stats.skipped += 1;
     return false;
   };

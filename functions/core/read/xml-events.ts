@@ -56,8 +56,9 @@ export async function* readXmlEvents(chunks: ByteChunks, options: XmlReaderOptio
   const gate = recordGate(options.prefilter, stats);
   const pending: ReadItem[] = [];
   const sink: FrameSink = {
-    event(window, start, end, offset, line) {
-      if (!gate(window, start, end, offset)) return;
+    event(window, text, start, end, offset, eventIdAt) {
+      if (!gate(window, start, end, offset, text, eventIdAt)) return;
+      const line = framer.lineOf(offset);
       const fields = parseEventFields(window, start, end);
       if (fields.ok) {
         pending.push({ ok: true, event: { location: { offset, line }, system: fields.system, data: fields.data } });

@@ -21,8 +21,8 @@ import { ScanWindow } from './xml-scan-window.ts';
 
 const START_TAG = Buffer.from('<Event', 'latin1');
 const END_TAG = Buffer.from('</Event>', 'latin1');
-/** The part `<Event` and `</Event>` share: the boundary scan's needle. */
-const VENT = Buffer.from('vent', 'latin1');
+/** The part `<Event` and `</Event>` share: the boundary scan's needle (searched in the window's latin1 text). */
+const VENT = 'vent';
 /** Bytes before a `vent` the scan looks at (`</E`), so kept in the window while scanning. */
 const SCAN_LOOKBEHIND = 3;
 const END_TAG_OPEN = Buffer.from('</Event', 'latin1');
@@ -37,8 +37,12 @@ export const EXCERPT_BYTES = 200;
 
 /** Receives what the framer finds, synchronously, in input order. */
 export interface FrameSink {
-  /** A complete event: bytes [start, end) of `window`, valid only during the call. `offset`/`line` locate `<Event`. */
-  event(window: Buffer, start: number, end: number, offset: number, line: number): void;
+  /**
+   * A complete event: bytes [start, end) of `window` (and of `text`, its latin1 string), valid only during the call. `offset`
+   * locates `<Event` (its line, when wanted, is the framer's `lineOf(offset)`, asked during the call); `eventIdAt` is the index
+   * of the event's one `<EventID` tag, or -1 when it has none or several.
+   */
+  event(window: Buffer, text: string, start: number, end: number, offset: number, eventIdAt: number): void;
   /** A located problem; `excerpt` is the offending text's beginning, `detail` says what was wrong. */
   problem(reason: ProblemReason, offset: number, line: number, excerpt: string, detail: string): void;
 }
@@ -58,6 +62,9 @@ function isStartBoundary(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x3e || byte === 0x2f || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
+/** `<EventID` followed by one of these is the EventID element's start tag (not `<EventIDs`, say). */
+const isNameEnd = isStartBoundary;
+
 function startsWith(window: Buffer, at: number, prefix: Buffer): boolean {
   if (at + prefix.length > window.length) return false;
   for (let i = 0; i < prefix.length; i += 1) if (window[at + i] !== prefix[i]) return false;
@@ -70,14 +77,17 @@ export class XmlEventFramer {
   readonly #max: number;
   readonly #w = new ScanWindow();
   #mode: Mode = 'between';
-  /** Start, line and excerpt of the pending event / stray run / construct. */
+  /** Start, line (-1 until asked: skipped events never need theirs) and excerpt of the pending event / stray run / construct. */
   #start = 0;
-  #startLine = 1;
+  #startLine = -1;
   #excerpt: string | undefined;
   /** Where the boundary scan resumes (absolute offset of a `vent`), and the boundary found for a pending event. */
   #scanFrom = 0;
   #boundAt = -1;
   #boundKind: 'start' | 'end' = 'start';
+  /** Event mode: `<EventID` tags seen in the pending event, and the first one's absolute offset. */
+  #eventIds = 0;
+  #eventIdAt = -1;
   /** Construct mode: the terminator searched for and where the search starts. */
   readonly #tagEnd = new NeedleSearch(Buffer.from('>', 'latin1'));
   readonly #piEnd = new NeedleSearch(Buffer.from('?>', 'latin1'));
@@ -102,6 +112,17 @@ export class XmlEventFramer {
   /** Ends the stream: whatever is pending is reported. */
   finish(): void {
     this.#run(true);
+  }
+
+  /** The 1-based line of the event being delivered (only during FrameSink.event, for its own offset). */
+  lineOf(offset: number): number {
+    return offset === this.#start ? this.#line() : this.#w.lineAt(offset);
+  }
+
+  /** The pending construct's line; asked while its first byte is still in view. */
+  #line(): number {
+    if (this.#startLine < 0) this.#startLine = this.#w.lineAt(this.#start);
+    return this.#startLine;
   }
 
   readonly #scanMore = (): void => this.#run(false);
@@ -160,16 +181,20 @@ export class XmlEventFramer {
     return this.#beginStray(p);
   }
 
-  #mark(startRel: number): void {
+  /** Starts a construct at window index `startRel`. Its line is counted now unless `lazy` (events keep their start in view). */
+  #mark(startRel: number, lazy = false): void {
     this.#start = this.#w.base + startRel;
-    this.#startLine = this.#w.lineAt(this.#start);
+    this.#startLine = -1;
+    if (!lazy) this.#line();
     this.#excerpt = undefined;
   }
 
   #beginEvent(p: number): boolean {
-    this.#mark(p);
+    this.#mark(p, true);
     this.#scanFrom = this.#start + START_TAG.length;
     this.#boundAt = -1;
+    this.#eventIds = 0;
+    this.#eventIdAt = -1;
     this.#mode = 'event';
     return true;
   }
@@ -177,30 +202,37 @@ export class XmlEventFramer {
   /**
    * The next event start or `</Event>` from `#scanFrom` on, as far as the window allows: its absolute offset, with its
    * kind in `#boundKind`; or -1, with `#scanFrom` left where the search must resume. Both contain `vent`, and `v` is rare
-   * in event XML, so one native search per candidate finds them (a `<` needle would stop at every tag).
+   * in event XML, so one string search per candidate finds them (a `<` needle would stop at every tag). The same hits find
+   * the `<EventID` tags (counted in `#eventIds`), so the prefilter knows where the EventID is without searching again.
    */
   #scanBoundary(final: boolean, ends: boolean): number {
     const w = this.#w.bytes;
+    const text = this.#w.latin1;
     const base = this.#w.base;
     let i = Math.max(this.#scanFrom - base, 0);
     for (;;) {
-      const k = w.indexOf(VENT, i);
+      const k = text.indexOf(VENT, i);
       if (k < 0) {
         this.#scanFrom = base + Math.max(i, w.length - (VENT.length - 1));
         return -1;
       }
-      if (k + VENT.length >= w.length && !final) {
-        // The byte that decides (boundary or `>`) has not arrived yet.
+      // The bytes that decide (a boundary, `>`, or `ID` and the name's end) have not all arrived yet.
+      if (k + VENT.length + 2 >= w.length && !final) {
         this.#scanFrom = base + k;
         return -1;
       }
       if (w[k - 1] === 0x45) {
         const after = w[k + VENT.length];
-        if (w[k - 2] === 0x3c && isStartBoundary(after)) {
-          this.#boundKind = 'start';
-          return base + k - 2;
-        }
-        if (ends && after === 0x3e && w[k - 2] === 0x2f && w[k - 3] === 0x3c) {
+        if (w[k - 2] === 0x3c) {
+          if (isStartBoundary(after)) {
+            this.#boundKind = 'start';
+            return base + k - 2;
+          }
+          if (after === 0x49 && w[k + VENT.length + 1] === 0x44 && isNameEnd(w[k + VENT.length + 2])) {
+            if (this.#eventIds === 0) this.#eventIdAt = base + k - 2;
+            this.#eventIds += 1;
+          }
+        } else if (ends && after === 0x3e && w[k - 2] === 0x2f && w[k - 3] === 0x3c) {
           this.#boundKind = 'end';
           return base + k - 3;
         }
@@ -227,9 +259,11 @@ export class XmlEventFramer {
     return windowEnd - s <= max ? this.#unclosed(windowEnd) : this.#oversize();
   }
 
-  #emitEvent(endAbs: number): boolean {
+  /** Delivers [#start, endAbs). `knownIds`: the `<EventID` count covers exactly this event (not so for a self-closed start). */
+  #emitEvent(endAbs: number, knownIds = true): boolean {
     const base = this.#w.base;
-    this.#sink.event(this.#w.bytes, this.#start - base, endAbs - base, this.#start, this.#startLine);
+    const eventIdAt = knownIds && this.#eventIds === 1 ? this.#eventIdAt - base : -1;
+    this.#sink.event(this.#w.bytes, this.#w.latin1, this.#start - base, endAbs - base, this.#start, eventIdAt);
     this.#w.pos = endAbs - base;
     this.#mode = 'between';
     return true;
@@ -241,12 +275,12 @@ export class XmlEventFramer {
     // Only [start, stop) is searched: successive unclosed events cover disjoint ranges, so hostile input stays linear.
     const own = this.#w.bytes.subarray(this.#start - base, stop - base);
     const tagEnd = own.indexOf(0x3e);
-    if (tagEnd > 0 && own[tagEnd - 1] === 0x2f) return this.#emitEvent(this.#start + tagEnd + 1);
+    if (tagEnd > 0 && own[tagEnd - 1] === 0x2f) return this.#emitEvent(this.#start + tagEnd + 1, false);
     // `</Event >`: whitespace before `>` is legal XML, just never written by Windows, so it is only looked for here.
     for (let k = own.indexOf(END_TAG_OPEN); k >= 0; k = own.indexOf(END_TAG_OPEN, k + 1)) {
       let j = k + END_TAG_OPEN.length;
       while (j < own.length && isSpace(own[j])) j += 1;
-      if (j > k + END_TAG_OPEN.length && own[j] === 0x3e) return this.#emitEvent(this.#start + j + 1);
+      if (j > k + END_TAG_OPEN.length && own[j] === 0x3e) return this.#emitEvent(this.#start + j + 1, false);
     }
     const excerpt = this.#text(this.#start, Math.min(stop, this.#start + EXCERPT_BYTES));
     const where = stop === base + this.#w.bytes.length ? 'before the end of the input' : `before the next <Event at byte offset ${stop}`;
@@ -367,7 +401,7 @@ export class XmlEventFramer {
   }
 
   #report(reason: ProblemReason, excerpt: string, detail: string): void {
-    this.#sink.problem(reason, this.#start, this.#startLine, excerpt, detail);
+    this.#sink.problem(reason, this.#start, this.#line(), excerpt, detail);
   }
 
   #text(from: number, to: number): string {

@@ -210,9 +210,10 @@ describe('readJsonlEvents on real exports', () => {
     const seen: string[] = [];
     const wanted = Buffer.from('Outflank-Dumpert.exe');
     const { events, stats } = await readAll(bytes, {
-      prefilter: (record) => {
-        seen.push(Buffer.from(record).toString('utf8'));
-        return Buffer.from(record).includes(wanted);
+      prefilter: ({ window, start, end }) => {
+        const record = Buffer.from(window.subarray(start, end));
+        seen.push(record.toString('utf8'));
+        return record.includes(wanted);
       },
     });
     const lines = new TextDecoder().decode(bytes).split('\n').filter((l) => l.length > 0);

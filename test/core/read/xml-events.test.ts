@@ -54,14 +54,14 @@ describe.each(FILES)('%s', (file, count) => {
 
   it('hands the prefilter exactly each event, `<Event` to `</Event>`', async () => {
     const seen: string[] = [];
-    await readBytes(bytes, { prefilter: (event) => (seen.push(Buffer.from(event).toString('utf8')), true) });
+    await readBytes(bytes, { prefilter: ({ window, start, end }) => (seen.push(Buffer.from(window.subarray(start, end)).toString('utf8')), true) });
     expect(seen).toEqual(rawEvents(text));
   });
 
   it('skips what the prefilter rejects: counted, not parsed, not yielded', async () => {
     const keep = expected.map((event) => event.system.EventRecordID).filter((_, i) => i % 2 === 0);
     const result = await readBytes(bytes, {
-      prefilter: (event) => keep.some((id) => Buffer.from(event).includes(`<EventRecordID>${id}<`)),
+      prefilter: ({ window, start, end }) => keep.some((id) => Buffer.from(window.subarray(start, end)).includes(`<EventRecordID>${id}<`)),
     });
     expect(result.events.map((event) => event.system.EventRecordID)).toEqual(keep);
     expect(result.stats).toMatchObject({ events: count, skipped: count - keep.length, problems: 0 });

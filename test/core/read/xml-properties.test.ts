@@ -131,8 +131,8 @@ describe('XML reader properties', () => {
         const full = await readBytes(bytes);
         const decisions: boolean[] = [];
         const filtered = await readBytes(bytes, {
-          prefilter: (raw) => {
-            const decision = keep(Buffer.from(raw).toString('latin1'));
+          prefilter: ({ window, start, end }) => {
+            const decision = keep(Buffer.from(window.subarray(start, end)).toString('latin1'));
             decisions.push(decision);
             return decision;
           },

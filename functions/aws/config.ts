@@ -27,6 +27,10 @@ export interface Config {
   readonly evidenceCap: number;
   readonly deadlineReserveMs: number;
   readonly quarantineMaxLines: number;
+  /** Bytes per ranged GET of a large object. */
+  readonly s3ReadPartBytes: number;
+  /** Ranged GETs in flight or buffered per object; 1 = one GetObject stream. */
+  readonly s3ReadConcurrency: number;
   /** S3-compatible endpoint (local server); undefined on AWS. */
   readonly s3Endpoint: string | undefined;
 }
@@ -53,6 +57,9 @@ export const CONFIG_DEFAULTS = Object.freeze({
   evidenceCap: 20,
   deadlineReserveMs: 20_000,
   quarantineMaxLines: 10_000,
+  // S3's guidance: byte-range requests of 8–16 MB, one connection each (docs/performance-notes.md §7).
+  s3ReadPartBytes: 8 * 1024 * 1024,
+  s3ReadConcurrency: 4,
 });
 
 /** Environment variables as Node exposes them. */
@@ -90,13 +97,14 @@ function prefix(env: Environment, name: EnvName): string {
   return raw;
 }
 
-function positiveInteger(env: Environment, name: EnvName, fallback: number, options: { min?: number } = {}): number {
+function positiveInteger(env: Environment, name: EnvName, fallback: number, options: { min?: number; max?: number } = {}): number {
   const raw = value(env, name);
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(name, `${JSON.stringify(raw)} is not a whole number`);
   const parsed = Number(raw);
   const min = options.min ?? 1;
   if (!Number.isSafeInteger(parsed) || parsed < min) throw new ConfigError(name, `${raw} must be a whole number ≥ ${min}`);
+  if (options.max !== undefined && parsed > options.max) throw new ConfigError(name, `${raw} must be at most ${options.max}`);
   return parsed;
 }
 
@@ -167,6 +175,9 @@ export function readConfig(env: Environment): Config {
     evidenceCap: positiveInteger(env, ENV.evidenceCap, CONFIG_DEFAULTS.evidenceCap, { min: 0 }),
     deadlineReserveMs: positiveInteger(env, ENV.deadlineReserveMs, CONFIG_DEFAULTS.deadlineReserveMs, { min: 0 }),
     quarantineMaxLines: positiveInteger(env, ENV.quarantineMaxLines, CONFIG_DEFAULTS.quarantineMaxLines, { min: 0 }),
+    // 1 MiB–1 GiB: smaller parts cost a request per MiB; concurrency × part size is held in memory at worst.
+    s3ReadPartBytes: positiveInteger(env, ENV.s3ReadPartBytes, CONFIG_DEFAULTS.s3ReadPartBytes, { min: 1024 * 1024, max: 1024 ** 3 }),
+    s3ReadConcurrency: positiveInteger(env, ENV.s3ReadConcurrency, CONFIG_DEFAULTS.s3ReadConcurrency, { min: 1, max: 64 }),
     s3Endpoint: endpoint(env),
   };
   return Object.freeze(config);

@@ -29,6 +29,10 @@ export const ENV = {
   deadlineReserveMs: 'DEADLINE_RESERVE_MS',
   /** Most quarantine lines kept per object (default 10000); the ledger counts the lines dropped beyond it. */
   quarantineMaxLines: 'QUARANTINE_MAX_LINES',
+  /** Bytes per ranged GET when a large object is read in parallel (default 8 MiB, 1 MiB–1 GiB). */
+  s3ReadPartBytes: 'S3_READ_PART_BYTES',
+  /** Ranged GETs in flight or buffered per object (default 4, 1–64); 1 = one GetObject stream. */
+  s3ReadConcurrency: 'S3_READ_CONCURRENCY',
   /** S3-compatible endpoint URL for local use (`npm start`, tests); unset on AWS. Turns on path-style addressing. */
   s3Endpoint: 'S3_ENDPOINT',
   /** Powertools: service name for logs and metrics. */

@@ -73,6 +73,8 @@ export async function scanObject(runtime: FunctionRuntime, target: ObjectRef, op
       bucket,
       key,
       ...(target.versionId ? { versionId: target.versionId } : {}),
+      partSize: config.s3ReadPartBytes,
+      concurrency: config.s3ReadConcurrency,
       onReread: (offset, error) => logger.warn('connection broke mid-object; re-reading the rest', { ...where, offset, error: String(error) }),
     });
   } catch (error) {

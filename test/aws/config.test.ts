@@ -20,6 +20,8 @@ describe('readConfig', () => {
       evidenceCap: 20,
       deadlineReserveMs: 20000,
       quarantineMaxLines: 10000,
+      s3ReadPartBytes: 8388608,
+      s3ReadConcurrency: 4,
       s3Endpoint: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -40,6 +42,8 @@ describe('readConfig', () => {
       EVIDENCE_CAP: '0',
       DEADLINE_RESERVE_MS: '5000',
       QUARANTINE_MAX_LINES: '7',
+      S3_READ_PART_BYTES: '1048576',
+      S3_READ_CONCURRENCY: '1',
       S3_ENDPOINT: 'http://127.0.0.1:4569/',
     });
     expect(config).toEqual({
@@ -55,6 +59,8 @@ describe('readConfig', () => {
       evidenceCap: 0,
       deadlineReserveMs: 5000,
       quarantineMaxLines: 7,
+      s3ReadPartBytes: 1048576,
+      s3ReadConcurrency: 1,
       s3Endpoint: 'http://127.0.0.1:4569',
     });
   });
@@ -86,6 +92,11 @@ describe('readConfig', () => {
     [{ ...BASE, EVIDENCE_CAP: '-1' }, ENV.evidenceCap, 'not a whole number'],
     [{ ...BASE, DEADLINE_RESERVE_MS: 'soon' }, ENV.deadlineReserveMs, 'not a whole number'],
     [{ ...BASE, QUARANTINE_MAX_LINES: '99999999999999999999' }, ENV.quarantineMaxLines, '≥ 0'],
+    [{ ...BASE, S3_READ_PART_BYTES: '8MiB' }, ENV.s3ReadPartBytes, 'not a whole number'],
+    [{ ...BASE, S3_READ_PART_BYTES: '1048575' }, ENV.s3ReadPartBytes, '≥ 1048576'],
+    [{ ...BASE, S3_READ_PART_BYTES: '1073741825' }, ENV.s3ReadPartBytes, 'at most 1073741824'],
+    [{ ...BASE, S3_READ_CONCURRENCY: '0' }, ENV.s3ReadConcurrency, '≥ 1'],
+    [{ ...BASE, S3_READ_CONCURRENCY: '65' }, ENV.s3ReadConcurrency, 'at most 64'],
     [{ ...BASE, FILTER_EXPRESSIONS: 'x', FILTER_S3_URI: 's3://b-1/k' }, ENV.filterS3Uri, 'not both'],
     [{ ...BASE, FILTER_S3_URI: 'https://b/k' }, ENV.filterS3Uri, 'not an s3://bucket/key URI'],
     [{ ...BASE, FILTER_S3_URI: 's3://bucket-only/' }, ENV.filterS3Uri, 'not an s3://bucket/key URI'],

@@ -54,6 +54,8 @@ export class DetectionFunctions extends Construct {
       [ENV.serviceName]: SERVICE_NAME,
       [ENV.metricsNamespace]: settings.metricsNamespace,
       [ENV.logLevel]: settings.logLevel,
+      [ENV.s3ReadPartBytes]: String(settings.s3ReadPartBytes),
+      [ENV.s3ReadConcurrency]: String(settings.s3ReadConcurrency),
       ...(settings.filterExpressions === '' ? {} : { [ENV.filterExpressions]: settings.filterExpressions }),
       ...(settings.filterS3Uri === undefined ? {} : { [ENV.filterS3Uri]: settings.filterS3Uri }),
       // The bundles ship source maps; without this flag Node ignores them and stack traces point into minified code.

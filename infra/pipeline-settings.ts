@@ -54,6 +54,10 @@ export interface PipelineSettings {
   readonly userFormat: UserFormat;
   /** Powertools log level of the functions. */
   readonly logLevel: LogLevel;
+  /** Bytes per ranged GET when the functions read a large object in parallel. */
+  readonly s3ReadPartBytes: number;
+  /** Ranged GETs in flight or buffered per object; 1 = one GetObject stream. */
+  readonly s3ReadConcurrency: number;
   /** CloudWatch namespace of the functions' metrics. */
   readonly metricsNamespace: string;
   /** on-log-uploaded memory in MB. */
@@ -110,6 +114,9 @@ export const DEFAULT_SETTINGS: PipelineSettings = Object.freeze({
   userFormat: 'strip-domain',
   logLevel: 'INFO',
   metricsNamespace: 'SysmonS3Detect',
+  // S3's guidance: 8–16 MB byte ranges, one connection each; 4 × 8 MiB is at most 32 MiB held per object.
+  s3ReadPartBytes: 8 * 1024 * 1024,
+  s3ReadConcurrency: 4,
   // Memory and timeouts, from docs/performance-notes.md §4 (measured per-core costs):
   // - gzip uploads: gunzip + hand-written scan costs ~1.43 CPU-s per GB of XML (~0.7 GB/s per core), and one S3
   //   stream of gzip (85–90 MB/s × ~7.5 ratio) delivers ~0.64–0.68 GB/s of XML: balanced at 1 vCPU, which Lambda
@@ -235,6 +242,9 @@ export function settingsFromContext(node: Node): PipelineSettings {
     userFormat: oneOf(raw, 'userFormat', d.userFormat, ['strip-domain', 'as-logged']),
     logLevel: oneOf(raw, 'logLevel', d.logLevel, ['DEBUG', 'INFO', 'WARN', 'ERROR']),
     metricsNamespace: text(raw, 'metricsNamespace', d.metricsNamespace),
+    // Same bounds as functions/aws/config.ts: fail at synth, not at the first invocation.
+    s3ReadPartBytes: integer(raw, 's3ReadPartBytes', d.s3ReadPartBytes, { min: 1024 * 1024, max: 1024 ** 3 }),
+    s3ReadConcurrency: integer(raw, 's3ReadConcurrency', d.s3ReadConcurrency, { min: 1, max: 64 }),
     uploadFunctionMemoryMb: integer(raw, 'uploadFunctionMemoryMb', d.uploadFunctionMemoryMb, { min: 128, max: 10_240 }),
     uploadFunctionTimeoutSeconds: integer(raw, 'uploadFunctionTimeoutSeconds', d.uploadFunctionTimeoutSeconds, { min: 10, max: 900 }),
     uploadFunctionReservedConcurrency: optionalInteger(raw, 'uploadFunctionReservedConcurrency', { min: 1, max: 10_000 }),

@@ -48,12 +48,16 @@ describe('settingsFromContext', () => {
     [{ archiveWindow: 'all' }, { archiveWindow: 'all' }],
     [{ kmsKeyArn: 'arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab' }, { encryption: 's3-managed' }],
     [{ filterS3Uri: 's3://config-bucket/path/filter.spl' }, { filterS3Uri: 's3://config-bucket/path/filter.spl' }],
+    [{ s3ReadPartBytes: '16777216', s3ReadConcurrency: '8' }, { s3ReadPartBytes: 16777216, s3ReadConcurrency: 8 }],
   ])('%j is read as %j', (context, expected) => {
     expect(settings(context)).toMatchObject(expected);
   });
 
   it.each([
     [{ queueBatchSize: 'ten' }, 'queueBatchSize'],
+    [{ s3ReadPartBytes: '1048575' }, 's3ReadPartBytes'],
+    [{ s3ReadConcurrency: '0' }, 's3ReadConcurrency'],
+    [{ s3ReadConcurrency: '65' }, 's3ReadConcurrency'],
     [{ queueBatchSize: '0' }, 'queueBatchSize'],
     [{ queueBatchSize: 2.5 }, 'queueBatchSize'],
     [{ queueMaxConcurrency: '1' }, 'queueMaxConcurrency'],

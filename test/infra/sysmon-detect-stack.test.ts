@@ -295,6 +295,8 @@ describe('functions', () => {
       [ENV.serviceName]: 'sysmon-s3-detect',
       [ENV.metricsNamespace]: 'SysmonS3Detect',
       [ENV.logLevel]: 'INFO',
+      [ENV.s3ReadPartBytes]: '8388608',
+      [ENV.s3ReadConcurrency]: '4',
       NODE_OPTIONS: '--enable-source-maps',
     };
     expect(env(upload)).toEqual(common);

@@ -1,10 +1,12 @@
 /**
  * Walks a record's BinXML tree and its substitution values and picks out what RawEvent holds: the System
  * fields and the named EventData/Data values. Only those values are rendered; the rest of the tree is skipped.
+ * The walk follows each template's plan (binxml-plan.ts), compiled once per chunk.
  */
 import type { RawSystem } from '../raw-event.ts';
 import type { ChunkContext } from './chunk-context.ts';
-import { BINXML_VALUE_TYPE, nestedFragment, type BinXmlContent, type BinXmlElement, type SubstitutionValues } from './binxml-tree.ts';
+import { BINXML_VALUE_TYPE, nestedFragment, type BinXmlContent, type SubstitutionValues, type TemplateInstance } from './binxml-tree.ts';
+import { compileContent, SECTION, templatePlan, type PlanStep, type Section } from './binxml-plan.ts';
 import { renderValue } from './binxml-values.ts';
 import { EvtxFormatError } from './evtx-format-error.ts';
 
@@ -13,8 +15,6 @@ export interface EventFields {
   system: RawSystem;
   data: Record<string, string>;
 }
-
-type Section = 'root' | 'event' | 'system' | 'event-data';
 
 /**
  * Templates may instantiate templates and substitutions may repeat, so a hostile record of a few KiB could
@@ -31,132 +31,92 @@ interface Budget {
   chars: number;
 }
 
-/** System children whose text is the field value (Maps: an element named `constructor` must find nothing). */
-const TEXT_FIELDS: ReadonlyMap<string, keyof RawSystem> = new Map<string, keyof RawSystem>([
-  ['EventID', 'EventID'],
-  ['Version', 'Version'],
-  ['Channel', 'Channel'],
-  ['Computer', 'Computer'],
-  ['EventRecordID', 'EventRecordID'],
-]);
-/** System children whose attribute is the field value: element → [attribute, field]. */
-const ATTRIBUTE_FIELDS: ReadonlyMap<string, readonly [string, keyof RawSystem]> = new Map<string, readonly [string, keyof RawSystem]>([
-  ['Provider', ['Name', 'Provider']],
-  ['TimeCreated', ['SystemTime', 'TimeCreated']],
-  ['Security', ['UserID', 'UserID']],
-]);
-
-/** Extracts the RawEvent fields from a record's parsed top-level content. */
-export function eventFields(ctx: ChunkContext, content: BinXmlContent[]): EventFields {
-  const fields: EventFields = { system: {}, data: {} };
-  walk(ctx, content, undefined, 'root', { fields, budget: { nodes: MAX_EXPANDED_NODES, chars: MAX_RENDERED_CHARS } });
-  return fields;
-}
-
 /** The walk's output and its remaining budget. */
 interface WalkState {
   fields: EventFields;
   budget: Budget;
+  /** No Data value yet: a closed plan may then fill a copy of its data shape (see Plan). */
+  dataEmpty: boolean;
 }
 
-function walk(
-  ctx: ChunkContext,
-  content: BinXmlContent[],
-  values: SubstitutionValues | undefined,
-  section: Section,
-  state: WalkState,
-): void {
-  if ((state.budget.nodes -= content.length) < 0) throw overBudget(ctx, 'nodes');
-  for (const item of content) {
-    switch (item.kind) {
-      case 'text':
+/** Extracts the RawEvent fields from a record's parsed top-level content. */
+export function eventFields(ctx: ChunkContext, content: BinXmlContent[]): EventFields {
+  const fields: EventFields = { system: {}, data: {} };
+  const state: WalkState = { fields, budget: { nodes: MAX_EXPANDED_NODES, chars: MAX_RENDERED_CHARS }, dataEmpty: true };
+  run(ctx, compileContent(content, SECTION.root, []), undefined, state, false);
+  return fields;
+}
+
+/** Runs a template's plan against its instance's values. */
+function runTemplate(ctx: ChunkContext, instance: TemplateInstance, section: Section, state: WalkState): void {
+  const plan = templatePlan(instance.template, section);
+  const shaped = plan.dataShape !== undefined && state.dataEmpty;
+  if (shaped) {
+    state.fields.data = { ...plan.dataShape };
+    state.dataEmpty = false;
+  }
+  run(ctx, plan.steps, instance.values, state, shaped);
+}
+
+/**
+ * Runs plan steps against one set of substitution values (undefined outside a template). `shaped`: the plan's data
+ * shape is in place, so each Data step with a first literal name fills its key and the others add nothing.
+ */
+function run(ctx: ChunkContext, steps: PlanStep[], values: SubstitutionValues | undefined, state: WalkState, shaped: boolean): void {
+  const { fields, budget } = state;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as PlanStep;
+    switch (step.kind) {
+      case 'nodes':
+        if ((budget.nodes -= step.count) < 0) throw overBudget(ctx, 'nodes');
         break;
       case 'template':
-        walk(ctx, item.instance.template.content, item.instance.values, section, state);
+        runTemplate(ctx, step.instance, step.section, state);
         break;
       case 'substitution':
         // A substituted BinXML fragment splices its elements in here.
-        if (values !== undefined && values.types[item.index] === BINXML_VALUE_TYPE) {
-          walk(ctx, nestedFragment(ctx, values, item.index), undefined, section, state);
+        if (values !== undefined && values.types[step.index] === BINXML_VALUE_TYPE) {
+          run(ctx, compileContent(nestedFragment(ctx, values, step.index), step.section, []), undefined, state, false);
         }
         break;
-      case 'element':
-        visitElement(ctx, item.element, values, section, state);
+      case 'text-field':
+        // A repeated field keeps its first value, as the XML reader does.
+        if (fields.system[step.field] === undefined) fields.system[step.field] = renderContent(ctx, step.content, values, budget);
         break;
+      case 'attribute-field':
+        if (fields.system[step.field] === undefined) {
+          const value = step.literal ?? attributeValue(ctx, step.value, values, budget);
+          if (value !== undefined) fields.system[step.field] = value;
+        }
+        break;
+      case 'data': {
+        if (shaped) {
+          if (step.first) fields.data[step.name as string] = renderContent(ctx, step.content, values, budget);
+          break;
+        }
+        // A repeated Name keeps its first value, as in the XML reader.
+        const name = step.name ?? attributeValue(ctx, step.nameValue, values, budget);
+        if (name === undefined || Object.hasOwn(fields.data, name)) break;
+        const value = renderContent(ctx, step.content, values, budget);
+        state.dataEmpty = false;
+        // `__proto__` is a legal Data name; define it so it lands as a plain key.
+        if (name === '__proto__') Object.defineProperty(fields.data, name, { value, enumerable: true, writable: true, configurable: true });
+        else fields.data[name] = value;
+        break;
+      }
       default: {
-        const unreachable: never = item;
+        const unreachable: never = step;
         return unreachable;
       }
     }
   }
 }
 
-function visitElement(
-  ctx: ChunkContext,
-  element: BinXmlElement,
-  values: SubstitutionValues | undefined,
-  section: Section,
-  state: WalkState,
-): void {
-  const name = element.name;
-  const fields = state.fields;
-  switch (section) {
-    case 'root':
-      if (name === 'Event') walk(ctx, element.content, values, 'event', state);
-      return;
-    case 'event':
-      if (name === 'System') walk(ctx, element.content, values, 'system', state);
-      else if (name === 'EventData') walk(ctx, element.content, values, 'event-data', state);
-      return;
-    case 'system': {
-      const textField = TEXT_FIELDS.get(name);
-      // A repeated field keeps its first value, as the XML reader does.
-      if (textField !== undefined) {
-        if (fields.system[textField] === undefined) fields.system[textField] = renderContent(ctx, element.content, values, state.budget);
-        return;
-      }
-      const attributeField = ATTRIBUTE_FIELDS.get(name);
-      if (attributeField !== undefined && fields.system[attributeField[1]] === undefined) {
-        const value = attributeValue(ctx, element, attributeField[0], values, state.budget);
-        if (value !== undefined) fields.system[attributeField[1]] = value;
-      }
-      return;
-    }
-    case 'event-data': {
-      if (name !== 'Data') return;
-      // A Data element without a Name is skipped and a repeated Name keeps its first value, as in the XML reader.
-      const dataName = attributeValue(ctx, element, 'Name', values, state.budget);
-      if (dataName === undefined || Object.hasOwn(fields.data, dataName)) return;
-      const value = renderContent(ctx, element.content, values, state.budget);
-      // `__proto__` is a legal Data name; define it so it lands as a plain key.
-      if (dataName === '__proto__') Object.defineProperty(fields.data, dataName, { value, enumerable: true, writable: true, configurable: true });
-      else fields.data[dataName] = value;
-      return;
-    }
-    default: {
-      const unreachable: never = section;
-      return unreachable;
-    }
-  }
-}
-
-/** An attribute's rendered value; undefined when absent or when its value is an optional substitution left empty. */
-function attributeValue(
-  ctx: ChunkContext,
-  element: BinXmlElement,
-  name: string,
-  values: SubstitutionValues | undefined,
-  budget: Budget,
-): string | undefined {
-  for (const attribute of element.attributes) {
-    if (attribute.name !== name) continue;
-    const only = attribute.value.length === 1 ? attribute.value[0] : undefined;
-    // Most attributes are literal text in the template (`<Data Name='Image'>`): no rendering needed.
-    if (only?.kind === 'text') return only.text;
-    if (only?.kind === 'substitution' && only.optional && (values === undefined || (values.types[only.index] ?? 0) === 0)) return undefined;
-    return renderContent(ctx, attribute.value, values, budget);
-  }
-  return undefined;
+/** An attribute's rendered value; undefined when its value is an optional substitution left empty. */
+function attributeValue(ctx: ChunkContext, value: BinXmlContent[], values: SubstitutionValues | undefined, budget: Budget): string | undefined {
+  const only = value.length === 1 ? value[0] : undefined;
+  if (only?.kind === 'substitution' && only.optional && (values === undefined || (values.types[only.index] ?? 0) === 0)) return undefined;
+  return renderContent(ctx, value, values, budget);
 }
 
 /** The text of element or attribute content: literal text plus rendered substitutions, child elements ignored. */

@@ -8,6 +8,7 @@ import { EvtxFormatError } from './evtx-format-error.ts';
 import { CHUNK_HEADER_SIZE } from './chunk-header.ts';
 import { need, utf16, type ChunkContext } from './chunk-context.ts';
 import { FIXED_VALUE_WIDTH, renderValue } from './binxml-values.ts';
+import type { Plan } from './binxml-plan.ts';
 
 /**
  * Nesting levels allowed: each template instance and each BinXML substitution value is one level (a Sysmon
@@ -45,6 +46,8 @@ export interface BinXmlAttribute {
 export interface TemplateDefinition {
   offset: number;
   content: BinXmlContent[];
+  /** The event walk's plan per section (indexed by Section), compiled on first use. */
+  plans: (Plan | undefined)[];
 }
 
 /** The substitution array of one template instance: value i is `types[i]` at chunk offset `offsets[i]`. */
@@ -274,6 +277,7 @@ function templateAt(ctx: ChunkContext, offset: number, depth: number): TemplateD
     const definition: TemplateDefinition = {
       offset,
       content: parseFragment(ctx, offset + 24, bodyEnd, { insideSubstitution: false, depth }),
+      plans: [undefined, undefined, undefined, undefined],
     };
     ctx.templates.set(offset, definition);
     return definition;

@@ -179,6 +179,36 @@ describe('element content', () => {
     expect(events[0]?.data).toEqual({ A: 'first' });
   });
 
+  it('keeps first values and key order when one template fills EventData twice, after a literal Data, and alone', async () => {
+    const str = (s: string): SubValue => ({ type: 0x01, bytes: utf16le(s) });
+    const dataAB = (t: BinXmlWriter): void => {
+      t.fragmentHeader();
+      t.open('Data', { attributes: true }).attribute('Name').text('A').closeStart().sub(0, 0x01).end();
+      t.open('Data', { attributes: true }).attribute('Name').text('B').closeStart().sub(1, 0x01).end();
+      t.eof();
+    };
+    const twice = (w: BinXmlWriter): void => {
+      w.fragmentHeader().open('Event').closeStart().open('EventData').closeStart();
+      w.open('Data', { attributes: true }).attribute('Name').text('B').closeStart().text('before').end();
+      // template(): token, version, template id (6 bytes), then the definition offset, which points past itself.
+      const definitionAt = w.pos + 10;
+      w.template(dataAB, [str('one'), str('x')]);
+      w.templateRef(definitionAt, [str('two'), str('y')]);
+      w.end().end().eof();
+    };
+    const alone = (w: BinXmlWriter): void => {
+      w.fragmentHeader().open('Event').closeStart().open('EventData').closeStart();
+      w.template(dataAB, [str('three'), str('z')]);
+      w.end().end().eof();
+    };
+    const { events, problems } = await read([twice, alone]);
+    expect(problems).toEqual([]);
+    expect(events.map((e) => Object.entries(e.data))).toEqual([
+      [['B', 'before'], ['A', 'one']],
+      [['A', 'three'], ['B', 'z']],
+    ]);
+  });
+
   it('keeps a Data element named __proto__ as a plain key', async () => {
     const { events } = await read([(w) => sysmonLikeEvent(w, [{ name: '__proto__', value: { type: 0x01, bytes: utf16le('x') } }])]);
     expect(Object.keys(events[0]?.data ?? {})).toEqual(['__proto__']);

@@ -17,11 +17,11 @@ export class CorruptCompressionError extends Error {
   override readonly name = 'CorruptCompressionError';
   readonly compression: Compression;
   readonly entry: string | undefined;
-  /** Compressed bytes fed to the failing decoder when the fault surfaced (within the zip entry for a nested stream). */
+  /** Compressed bytes fed to the failing decoder when the fault surfaced (within the archive entry for a nested stream). */
   readonly offset: number;
 
   constructor(where: Where, offset: number, problem: string, options?: { cause?: unknown }) {
-    const inEntry = where.entry === undefined ? '' : ` in zip entry '${where.entry}'`;
+    const inEntry = where.entry === undefined ? '' : ` in archive entry '${where.entry}'`;
     super(`${where.compression} data${inEntry} cannot be decoded near compressed byte ${offset}: ${problem}`, options);
     this.compression = where.compression;
     this.entry = where.entry;
@@ -37,7 +37,7 @@ export class TooLargeError extends Error {
   readonly limit: number;
 
   constructor(where: Where, limit: number) {
-    const inEntry = where.entry === undefined ? '' : ` (at zip entry '${where.entry}')`;
+    const inEntry = where.entry === undefined ? '' : ` (at archive entry '${where.entry}')`;
     super(`decoded ${where.compression} data exceeds the ${limit}-byte limit${inEntry}`);
     this.compression = where.compression;
     this.entry = where.entry;

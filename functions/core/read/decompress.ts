@@ -2,7 +2,8 @@
  * Decompression stage: an object's bytes → one or more decoded byte streams. The compression is recognised by magic
  * bytes only (gzip 1f 8b, zstd 28 b5 2f fd, zip 50 4b 03 04), never by name. gzip uses node:zlib (multi-member), zstd the
  * `fzstd` package, zip `fflate` (one stream per file entry, directories skipped); a gzip or zstd entry inside a zip is
- * decoded too (one level). Everything streams and is pulled by the consumer: input is read only as decoded bytes are
+ * decoded too (one level). A plain, gzip or zstd stream that turns out to be a tar archive (its first block is a ustar
+ * header) is split into one stream per regular file member (tar-entries.ts), members decoded like zip entries. Everything streams and is pulled by the consumer: input is read only as decoded bytes are
  * wanted (zlib is paused when the consumer falls behind; the synchronous decoders get small slices), so memory stays
  * bounded whatever the object's size or compression ratio.
  *
@@ -16,16 +17,18 @@ import { Decompress } from 'fzstd';
 import { peekChunks } from './detect-format.ts';
 import { CorruptCompressionError, TooLargeError, slices, type Compression, type Where } from './compressed-input.ts';
 import type { ByteChunks } from './raw-event.ts';
+import { firstBlock, isTarHeader, tarEntries } from './tar-entries.ts';
 import { zipEntries } from './zip-entries.ts';
 
 export { CorruptCompressionError, TooLargeError, type Compression } from './compressed-input.ts';
 
-/** One decoded stream: the whole object, or one zip entry. */
+/** One decoded stream: the whole object, or one zip entry or tar member. */
 export interface DecodedStream {
-  /** The zip entry's name, for archives. */
+  /** The zip entry's or tar member's name, for archives. */
   entry?: string;
+  /** How the object was compressed (`zip` for zip entries; a tar.gz member says `gzip`). */
   compression: Compression;
-  /** For a zip entry that was itself gzip or zstd compressed. */
+  /** For an archive member that was itself gzip or zstd compressed. */
   inner?: 'gzip' | 'zstd';
   /** Decoded bytes; single use. Iterate one stream to its end (or stop) before asking for the next. */
   chunks: ByteChunks;
@@ -70,33 +73,41 @@ class Budget {
   }
 }
 
-/** Splits an object into its decoded streams (one, or one per zip file entry). */
+/** Splits an object into its decoded streams (one, or one per zip file entry or tar member). */
 export async function* openStreams(chunks: ByteChunks, options: OpenStreamsOptions = {}): AsyncGenerator<DecodedStream> {
   const budget = new Budget(options.maxBytes ?? Number.POSITIVE_INFINITY);
   const peeked = await peekChunks(chunks, 4);
   const compression = compressionOf(peeked.head);
   if (compression === 'zip') {
-    for await (const entry of zipEntries(peeked.chunks)) {
-      const where: Where = { compression: 'zip', entry: entry.name };
-      let inner: Awaited<ReturnType<typeof peekChunks>>;
-      try {
-        inner = await peekChunks(entry.chunks, 4);
-      } catch (error) {
-        // The entry's own fault belongs to the entry: the archive's other entries still read.
-        yield { entry: entry.name, compression, chunks: failing(error) };
-        continue;
-      }
-      const innerCompression = compressionOf(inner.head);
-      if (innerCompression === 'gzip' || innerCompression === 'zstd') {
-        const decoded = decode(innerCompression, inner.chunks, { compression: innerCompression, entry: entry.name });
-        yield { entry: entry.name, compression, inner: innerCompression, chunks: budget.limit(decoded, where) };
-      } else {
-        yield { entry: entry.name, compression, chunks: budget.limit(inner.chunks, where) };
-      }
-    }
+    for await (const entry of zipEntries(peeked.chunks)) yield await member(entry, compression, budget);
     return;
   }
-  yield { compression, chunks: budget.limit(decode(compression, peeked.chunks, { compression }), { compression }) };
+  // The budget counts the whole decoded stream, tar headers and skipped members included.
+  const decoded = await firstBlock(budget.limit(decode(compression, peeked.chunks, { compression }), { compression }));
+  if (isTarHeader(decoded.head)) {
+    for await (const entry of tarEntries(decoded.chunks, { compression })) yield await member(entry, compression, budget);
+    return;
+  }
+  yield { compression, chunks: decoded.chunks };
+}
+
+/** An archive member's stream: a gzip or zstd member is decoded too (one level), its output counted against the budget. */
+async function member(entry: { name: string; chunks: ByteChunks }, compression: Compression, budget: Budget): Promise<DecodedStream> {
+  let inner: Awaited<ReturnType<typeof peekChunks>>;
+  try {
+    inner = await peekChunks(entry.chunks, 4);
+  } catch (error) {
+    // The entry's own fault belongs to the entry: the archive's other entries still read.
+    return { entry: entry.name, compression, chunks: failing(error) };
+  }
+  const where: Where = { compression, entry: entry.name };
+  const innerCompression = compressionOf(inner.head);
+  if (innerCompression === 'gzip' || innerCompression === 'zstd') {
+    const decoded = decode(innerCompression, inner.chunks, { compression: innerCompression, entry: entry.name });
+    return { entry: entry.name, compression, inner: innerCompression, chunks: budget.limit(decoded, where) };
+  }
+  // A tar member's bytes were counted as part of the tar stream already.
+  return { entry: entry.name, compression, chunks: compression === 'zip' ? budget.limit(inner.chunks, where) : inner.chunks };
 }
 
 /** A stream whose first read throws `error`. */

@@ -3,7 +3,9 @@
  * bytes only (gzip 1f 8b, zstd 28 b5 2f fd, zip 50 4b 03 04), never by name. gzip uses node:zlib (multi-member), zstd the
  * `fzstd` package, zip `fflate` (one stream per file entry, directories skipped); a gzip or zstd entry inside a zip is
  * decoded too (one level). A plain, gzip or zstd stream that turns out to be a tar archive (its first block is a ustar
- * header) is split into one stream per regular file member (tar-entries.ts), members decoded like zip entries. Everything streams and is pulled by the consumer: input is read only as decoded bytes are
+ * header) is split into one stream per regular file member (tar-entries.ts), members decoded like zip entries. Archive
+ * members that are AppleDouble files (macOS resource forks, `__MACOSX/._name` in OTRF's zips; magic 00 05 16 07) hold no
+ * log and are skipped, by that content, not by name. Everything streams and is pulled by the consumer: input is read only as decoded bytes are
  * wanted (zlib is paused when the consumer falls behind; the synchronous decoders get small slices), so memory stays
  * bounded whatever the object's size or compression ratio.
  *
@@ -79,20 +81,32 @@ export async function* openStreams(chunks: ByteChunks, options: OpenStreamsOptio
   const peeked = await peekChunks(chunks, 4);
   const compression = compressionOf(peeked.head);
   if (compression === 'zip') {
-    for await (const entry of zipEntries(peeked.chunks)) yield await member(entry, compression, budget);
+    for await (const entry of zipEntries(peeked.chunks)) {
+      const stream = await member(entry, compression, budget);
+      if (stream !== undefined) yield stream;
+    }
     return;
   }
   // The budget counts the whole decoded stream, tar headers and skipped members included.
   const decoded = await firstBlock(budget.limit(decode(compression, peeked.chunks, { compression }), { compression }));
   if (isTarHeader(decoded.head)) {
-    for await (const entry of tarEntries(decoded.chunks, { compression })) yield await member(entry, compression, budget);
+    for await (const entry of tarEntries(decoded.chunks, { compression })) {
+      const stream = await member(entry, compression, budget);
+      if (stream !== undefined) yield stream;
+    }
     return;
   }
   yield { compression, chunks: decoded.chunks };
 }
 
-/** An archive member's stream: a gzip or zstd member is decoded too (one level), its output counted against the budget. */
-async function member(entry: { name: string; chunks: ByteChunks }, compression: Compression, budget: Budget): Promise<DecodedStream> {
+/** AppleDouble header magic (RFC 1740): macOS metadata a zip or tar made on a Mac carries next to each file. */
+const APPLE_DOUBLE = [0x00, 0x05, 0x16, 0x07];
+
+/**
+ * An archive member's stream: a gzip or zstd member is decoded too (one level), its output counted against the budget;
+ * undefined for an AppleDouble member (left unread: the archive skips it).
+ */
+async function member(entry: { name: string; chunks: ByteChunks }, compression: Compression, budget: Budget): Promise<DecodedStream | undefined> {
   let inner: Awaited<ReturnType<typeof peekChunks>>;
   try {
     inner = await peekChunks(entry.chunks, 4);
@@ -100,6 +114,7 @@ async function member(entry: { name: string; chunks: ByteChunks }, compression: 
     // The entry's own fault belongs to the entry: the archive's other entries still read.
     return { entry: entry.name, compression, chunks: failing(error) };
   }
+  if (inner.head.length === 4 && APPLE_DOUBLE.every((byte, i) => inner.head[i] === byte)) return undefined;
   const where: Where = { compression, entry: entry.name };
   const innerCompression = compressionOf(inner.head);
   if (innerCompression === 'gzip' || innerCompression === 'zstd') {

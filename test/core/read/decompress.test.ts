@@ -99,6 +99,16 @@ describe('openStreams over real compressed files', () => {
     expect(streams.map((s) => s.bytes)).toEqual([CRLF_4662, PYTHONPATH, CREDENTIAL]);
   });
 
+  it('zip: an AppleDouble member (macOS metadata, as in an OTRF zip) is skipped by its content, the logs around it read', async () => {
+    const appleDouble = fixtureBytes('compressed', 'otrf-macosx-appledouble.bin');
+    const zip = zipSync({ 'a.log': PYTHONPATH, '__MACOSX/._a.log': appleDouble, 'b.log': CREDENTIAL, 'c.bin': Buffer.from([0, 5, 0x16]) });
+    const { streams, error } = await openAll(chunksOf(zip, 100));
+    expect(error).toBeUndefined();
+    // c.bin shares only three bytes of the magic: kept (the format sniffer will call it unknown).
+    expect(streams.map((s) => [s.entry, s.bytes.length])).toEqual([['a.log', PYTHONPATH.length], ['b.log', CREDENTIAL.length], ['c.bin', 3]]);
+    expect(streams[1]?.bytes.equals(CREDENTIAL)).toBe(true);
+  });
+
   it('zip: an entry left unread is skipped, the next one still decodes', async () => {
     const names: string[] = [];
     let last: Buffer | undefined;

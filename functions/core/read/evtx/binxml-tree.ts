@@ -6,8 +6,8 @@
  */
 import { EvtxFormatError } from './evtx-format-error.ts';
 import { CHUNK_HEADER_SIZE } from './chunk-header.ts';
-import { need, utf16, type ChunkContext } from './chunk-context.ts';
-import { FIXED_VALUE_WIDTH, renderValue } from './binxml-values.ts';
+import { need, outside, shortError, utf16, type ChunkContext } from './chunk-context.ts';
+import { fixedValueWidth, renderValue } from './binxml-values.ts';
 import type { Plan } from './binxml-plan.ts';
 
 /**
@@ -55,8 +55,8 @@ export interface SubstitutionValues {
   types: number[];
   offsets: number[];
   sizes: number[];
-  /** Parsed BinXML values (type 0x21), filled on first use. */
-  nested: (BinXmlContent[] | undefined)[];
+  /** Parsed BinXML values (type 0x21) by index, filled on first use (most instances have none). */
+  nested: (BinXmlContent[] | undefined)[] | undefined;
   /** Nesting depth of the instance, so nested values are parsed one level deeper. */
   depth: number;
 }
@@ -72,7 +72,7 @@ const ENTITIES: ReadonlyMap<string, string> = new Map([['amp', '&'], ['lt', '<']
 
 /** Reads a name reference at `pos`; returns the name and where parsing continues (past an inline name). */
 function readName(ctx: ChunkContext, pos: number, end: number, reading: string): { name: string; next: number } {
-  need(ctx, pos, 4, end, `${reading} name offset`);
+  if (outside(pos, 4, end)) throw shortError(ctx, pos, 4, end, `${reading} name offset`);
   const offset = ctx.view.getUint32(pos, true);
   const inline = offset === pos + 4;
   const limit = inline ? end : ctx.bytes.length;
@@ -80,13 +80,34 @@ function readName(ctx: ChunkContext, pos: number, end: number, reading: string):
     throw new EvtxFormatError(ctx.fileOffset + pos, `${reading} name`, `name offset ${offset} points outside the chunk's records`);
   }
   const count = ctx.view.getUint16(offset + 6, true);
-  need(ctx, offset + 8, count * 2 + (inline ? 2 : 0), limit, `${reading} name text`);
+  if (outside(offset + 8, count * 2 + (inline ? 2 : 0), limit)) throw shortError(ctx, offset + 8, count * 2 + (inline ? 2 : 0), limit, `${reading} name text`);
   let name = ctx.names.get(offset);
   if (name === undefined) {
     name = utf16(ctx, offset + 8, count);
     ctx.names.set(offset, name);
   }
   return { name, next: inline ? offset + 10 + count * 2 : pos + 4 };
+}
+
+/**
+ * Adds a parsed item where the parser stands: to the open attribute's value, the open element's content, or the top
+ * level. A function of its own rather than a closure, so the parser's loop variables stay out of a heap context.
+ */
+function place(
+  ctx: ChunkContext,
+  pos: number,
+  inStartTag: boolean,
+  attribute: BinXmlAttribute | undefined,
+  stack: BinXmlElement[],
+  top: BinXmlContent[],
+  item: BinXmlContent,
+): void {
+  if (inStartTag) {
+    if (attribute === undefined || (item.kind !== 'text' && item.kind !== 'substitution')) {
+      throw new EvtxFormatError(ctx.fileOffset + pos, 'element start tag', `unexpected ${item.kind} outside an attribute`);
+    }
+    attribute.value.push(item);
+  } else (stack.length > 0 ? (stack[stack.length - 1] as BinXmlElement).content : top).push(item);
 }
 
 /** Parses BinXML in `[start, end)` up to its end-of-file token (or `end`). */
@@ -104,14 +125,6 @@ export function parseFragment(
   let attribute: BinXmlAttribute | undefined;
   let inStartTag = false;
   let pos = start;
-  const put = (item: BinXmlContent): void => {
-    if (inStartTag) {
-      if (attribute === undefined || (item.kind !== 'text' && item.kind !== 'substitution')) {
-        throw new EvtxFormatError(ctx.fileOffset + pos, 'element start tag', `unexpected ${item.kind} outside an attribute`);
-      }
-      attribute.value.push(item);
-    } else (stack.length > 0 ? (stack[stack.length - 1] as BinXmlElement).content : top).push(item);
-  };
   while (pos < end) {
     const at = pos;
     const token = ctx.bytes[pos++] as number;
@@ -136,7 +149,7 @@ export function parseFragment(
           throw new EvtxFormatError(ctx.fileOffset + at, 'element', `elements nested deeper than ${MAX_ELEMENT_DEPTH}`);
         }
         const element: BinXmlElement = { name, attributes: [], content: [] };
-        put({ kind: 'element', element });
+        place(ctx, pos, inStartTag, attribute, stack, top, { kind: 'element', element });
         stack.push(element);
         inStartTag = true;
         attribute = undefined;
@@ -160,13 +173,13 @@ export function parseFragment(
           need(ctx, pos, 2, end, 'value text length');
           const count = ctx.view.getUint16(pos, true);
           need(ctx, pos + 2, count * 2, end, 'value text');
-          put({ kind: 'text', text: utf16(ctx, pos + 2, count) });
+          place(ctx, pos, inStartTag, attribute, stack, top, { kind: 'text', text: utf16(ctx, pos + 2, count) });
           pos += 2 + count * 2;
         } else {
-          const width = FIXED_VALUE_WIDTH.get(type);
+          const width = fixedValueWidth(type);
           if (width === undefined) throw new EvtxFormatError(ctx.fileOffset + at, 'value', `value type 0x${type.toString(16)} has no size here`);
           need(ctx, pos, width, end, 'value');
-          put({ kind: 'text', text: renderValue(ctx, type, pos, width) });
+          place(ctx, pos, inStartTag, attribute, stack, top, { kind: 'text', text: renderValue(ctx, type, pos, width) });
           pos += width;
         }
         break;
@@ -184,19 +197,19 @@ export function parseFragment(
         need(ctx, pos, 2, end, 'CDATA/PI length');
         const count = ctx.view.getUint16(pos, true);
         need(ctx, pos + 2, count * 2, end, 'CDATA/PI text');
-        if ((token & 0xbf) === 0x07) put({ kind: 'text', text: utf16(ctx, pos + 2, count) });
+        if ((token & 0xbf) === 0x07) place(ctx, pos, inStartTag, attribute, stack, top, { kind: 'text', text: utf16(ctx, pos + 2, count) });
         pos += 2 + count * 2;
         break;
       }
       case 0x08:
         need(ctx, pos, 2, end, 'character reference');
-        put({ kind: 'text', text: String.fromCharCode(ctx.view.getUint16(pos, true)) });
+        place(ctx, pos, inStartTag, attribute, stack, top, { kind: 'text', text: String.fromCharCode(ctx.view.getUint16(pos, true)) });
         pos += 2;
         break;
       case 0x09: {
         const { name, next } = readName(ctx, pos, end, 'entity reference');
         pos = next;
-        put({ kind: 'text', text: ENTITIES.get(name) ?? `&${name};` });
+        place(ctx, pos, inStartTag, attribute, stack, top, { kind: 'text', text: ENTITIES.get(name) ?? `&${name};` });
         break;
       }
       case 0x0a:
@@ -204,14 +217,14 @@ export function parseFragment(
         break;
       case 0x0c: {
         const parsed = parseTemplateInstance(ctx, pos, end, options.depth);
-        put({ kind: 'template', instance: parsed.instance });
+        place(ctx, pos, inStartTag, attribute, stack, top, { kind: 'template', instance: parsed.instance });
         pos = parsed.next;
         break;
       }
       case 0x0d:
       case 0x0e:
         need(ctx, pos, 3, end, 'substitution');
-        put({ kind: 'substitution', index: ctx.view.getUint16(pos, true), optional: (token & 0xbf) === 0x0e });
+        place(ctx, pos, inStartTag, attribute, stack, top, { kind: 'substitution', index: ctx.view.getUint16(pos, true), optional: (token & 0xbf) === 0x0e });
         pos += 3;
         break;
       case 0x0f:
@@ -246,18 +259,22 @@ function parseTemplateInstance(
   need(ctx, pos, 4, end, 'substitution count');
   const count = ctx.view.getUint32(pos, true);
   pos += 4;
-  need(ctx, pos, count * 4, end, `${count} substitution descriptors`);
-  const values: SubstitutionValues = { types: [], offsets: [], sizes: [], nested: [], depth: depth + 1 };
+  if (outside(pos, count * 4, end)) throw shortError(ctx, pos, count * 4, end, `${count} substitution descriptors`);
+  const types = new Array<number>(count);
+  const offsets = new Array<number>(count);
+  const sizes = new Array<number>(count);
   let valueOffset = pos + count * 4;
   for (let i = 0; i < count; i++) {
     const size = ctx.view.getUint16(pos + i * 4, true);
-    values.types.push(ctx.bytes[pos + i * 4 + 2] as number);
-    values.offsets.push(valueOffset);
-    values.sizes.push(size);
-    values.nested.push(undefined);
+    types[i] = ctx.bytes[pos + i * 4 + 2] as number;
+    offsets[i] = valueOffset;
+    sizes[i] = size;
     valueOffset += size;
   }
-  need(ctx, pos + count * 4, valueOffset - pos - count * 4, end, `${count} substitution values`);
+  const values: SubstitutionValues = { types, offsets, sizes, nested: undefined, depth: depth + 1 };
+  if (outside(pos + count * 4, valueOffset - pos - count * 4, end)) {
+    throw shortError(ctx, pos + count * 4, valueOffset - pos - count * 4, end, `${count} substitution values`);
+  }
   return { instance: { template, values }, next: valueOffset };
 }
 
@@ -290,6 +307,7 @@ function templateAt(ctx: ChunkContext, offset: number, depth: number): TemplateD
 
 /** The parsed BinXML of substitution value `index` (type 0x21), parsed on first use. */
 export function nestedFragment(ctx: ChunkContext, values: SubstitutionValues, index: number): BinXmlContent[] {
+  values.nested ??= [];
   let nested = values.nested[index];
   if (nested === undefined) {
     const offset = values.offsets[index] as number;

@@ -4,18 +4,25 @@
  * form, binary as uppercase hex. Array values (type | 0x80) are rendered item by item and joined with `,`.
  */
 import { EvtxFormatError } from './evtx-format-error.ts';
-import { need, utf16, type ChunkContext } from './chunk-context.ts';
+import { outside, shortError, utf16, type ChunkContext } from './chunk-context.ts';
 import { renderFiletime, renderSystemtime } from './windows-time.ts';
 
-/** Width of one item of each fixed-size value type (SizeT takes its width from the value size). */
-export const FIXED_VALUE_WIDTH: ReadonlyMap<number, number> = new Map([
+/** Width of one item of each fixed-size value type, 0 for the others (SizeT takes its width from the value size). */
+const FIXED_VALUE_WIDTHS = new Uint8Array(256);
+for (const [type, width] of [
   [0x03, 1], [0x04, 1], [0x05, 2], [0x06, 2], [0x07, 4], [0x08, 4], [0x09, 8], [0x0a, 8], [0x0b, 4], [0x0c, 8], [0x0d, 4],
   [0x0f, 16], [0x11, 8], [0x12, 16], [0x14, 4], [0x15, 8],
-]);
+] as const) FIXED_VALUE_WIDTHS[type] = width;
+
+/** Width of one item of a fixed-size value type; undefined for variable-size and unknown types. */
+export function fixedValueWidth(type: number): number | undefined {
+  const width = FIXED_VALUE_WIDTHS[type & 0xff] as number;
+  return width === 0 || type > 0xff ? undefined : width;
+}
 
 /** Renders the value of `type` stored in `size` bytes at chunk offset `at`. */
 export function renderValue(ctx: ChunkContext, type: number, at: number, size: number): string {
-  need(ctx, at, size, ctx.bytes.length, `value of type 0x${type.toString(16)}`);
+  if (outside(at, size, ctx.bytes.length)) throw shortError(ctx, at, size, ctx.bytes.length, `value of type 0x${type.toString(16)}`);
   if (type & 0x80) return renderArray(ctx, type & 0x7f, at, size);
   switch (type) {
     case 0x00: // NullType
@@ -34,7 +41,7 @@ export function renderValue(ctx: ChunkContext, type: number, at: number, size: n
     case 0x13:
       return renderSid(ctx, at, size);
     default: {
-      const width = FIXED_VALUE_WIDTH.get(type);
+      const width = fixedValueWidth(type);
       if (width === undefined) {
         throw new EvtxFormatError(ctx.fileOffset + at, 'substitution value', `unknown value type 0x${type.toString(16)}`);
       }
@@ -77,7 +84,7 @@ function renderArray(ctx: ChunkContext, itemType: number, at: number, size: numb
     if (items.length > 1 && items[items.length - 1] === '') items.pop();
     return items.join(',');
   }
-  const width = itemType === 0x10 ? 8 : FIXED_VALUE_WIDTH.get(itemType);
+  const width = itemType === 0x10 ? 8 : fixedValueWidth(itemType);
   if (width === undefined) return ctx.bytes.toString('hex', at, at + size).toUpperCase();
   const items: string[] = [];
   for (let p = at; p + width <= at + size; p += width) {

@@ -30,9 +30,17 @@ export function newChunkContext(chunk: Uint8Array, fileOffset: number): ChunkCon
 
 /** Throws unless `[pos, pos + n)` lies inside `[.., end)`. */
 export function need(ctx: ChunkContext, pos: number, n: number, end: number, reading: string): void {
-  if (pos + n > end || pos < 0) {
-    throw new EvtxFormatError(ctx.fileOffset + pos, reading, `needs ${n} bytes but only ${Math.max(0, end - pos)} remain`);
-  }
+  if (pos + n > end || pos < 0) throw shortError(ctx, pos, n, end, reading);
+}
+
+/** True when `[pos, pos + n)` does not lie inside `[.., end)`: for hot paths whose `reading` text costs to build. */
+export function outside(pos: number, n: number, end: number): boolean {
+  return pos + n > end || pos < 0;
+}
+
+/** The error `need` throws. */
+export function shortError(ctx: ChunkContext, pos: number, n: number, end: number, reading: string): EvtxFormatError {
+  return new EvtxFormatError(ctx.fileOffset + pos, reading, `needs ${n} bytes but only ${Math.max(0, end - pos)} remain`);
 }
 
 /** Decodes `count` UTF-16LE code units at chunk offset `pos`. */

@@ -2,6 +2,7 @@
  * The 512-byte header of a 64 KiB EVTX chunk: record range, free-space offset, both CRC32 checksums, and the
  * common-string (64 buckets) and template (32 buckets) hash tables (libevtx format document, section Chunk).
  */
+import { Buffer } from 'node:buffer';
 import { crc32 } from 'node:zlib';
 import { EvtxFormatError } from './evtx-format-error.ts';
 import { latin1 } from './file-header.ts';
@@ -34,9 +35,15 @@ export function hasChunkSignature(chunk: Uint8Array): boolean {
   return chunk.length >= 8 && latin1(chunk, 0, 8) === SIGNATURE;
 }
 
+/** Zeros to compare blocks against (a native compare; a byte loop over preallocated slack was a measurable cost). */
+const ZEROS = new Uint8Array(CHUNK_SIZE);
+
 /** True for an all-zero block: dirty files hold such empty chunks, which are skipped without a problem. */
 export function isEmptyChunk(chunk: Uint8Array): boolean {
-  for (let i = 0; i < chunk.length; i++) if (chunk[i] !== 0) return false;
+  for (let at = 0; at < chunk.length; at += CHUNK_SIZE) {
+    const part = chunk.subarray(at, at + CHUNK_SIZE);
+    if (Buffer.compare(part, ZEROS.subarray(0, part.length)) !== 0) return false;
+  }
   return true;
 }
 

@@ -140,6 +140,20 @@ function copyData(data: Record<string, string>, source: unknown): void {
   }
 }
 
+/**
+ * Sysmon's `Hashes` from the sysmon module's `process.hash.<algorithm>` (it drops `Hashes` and lower-cases the digests).
+ * Sysmon writes the algorithms it is configured with, upper case, always in this order: every Hashes value in the shared
+ * corpus with digests (7,501 Sysmon events: SHA1,MD5,SHA256,IMPHASH; MD5,SHA256,IMPHASH; SHA1; MD5,IMPHASH) follows it.
+ */
+function sysmonHashes(hash: unknown): string | undefined {
+  if (!isObject(hash)) return undefined;
+  const parts = ['sha1', 'md5', 'sha256', 'imphash'].flatMap((algorithm) => {
+    const digest = hash[algorithm];
+    return typeof digest === 'string' ? [`${algorithm.toUpperCase()}=${digest.toUpperCase()}`] : [];
+  });
+  return parts.length === 0 ? undefined : parts.join(',');
+}
+
 /** Winlogbeat 7/8 (ECS). Sysmon fields the sysmon module moved to ECS are restored when event_data lacks them. */
 function fromWinlogbeat(value: Json, winlog: Json): MappedEvent {
   const time = scalarText(winlog['time_created'] ?? value['@timestamp']);
@@ -163,6 +177,8 @@ function fromWinlogbeat(value: Json, winlog: Json): MappedEvent {
     const domain = scalarText(at(value, ['user', 'domain']));
     const user = scalarText(at(value, ['user', 'name']));
     if (domain !== undefined && user !== undefined) setData(data, 'User', `${domain}\\${user}`);
+    const hashes = sysmonHashes(at(value, ['process', 'hash']));
+    if (hashes !== undefined) setData(data, 'Hashes', hashes);
   }
   return { ok: true, shape: 'winlogbeat', system: fields, data };
 }

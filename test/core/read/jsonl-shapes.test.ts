@@ -34,6 +34,22 @@ describe('mapJsonEvent', () => {
       { NewProcessName: 'C:\\x.exe' },
     ],
     [
+      // As the sysmon module writes it (elastic/beats x-pack/winlogbeat/module/sysmon golden files): Hashes split into
+      // process.hash.* in lower case, User into user.domain/name, ids as numbers.
+      'Winlogbeat 8 sysmon module: process.*, user.*, process.hash.* back into Sysmon Data',
+      { '@timestamp': '2020-10-27T20:00:14.32Z', process: { executable: 'C:\\a.exe', command_line: 'a -x', pid: 3616, entity_id: '{9F32}', hash: { md5: 'ab', sha256: 'cd', sha1: 'ef', imphash: '01', sha512: 'zz' }, parent: { pid: 4212, executable: 'C:\\p.exe' }, pe: { original_file_name: 'A.EXE' } }, user: { domain: 'D', name: 'u' }, winlog: { provider_name: 'Microsoft-Windows-Sysmon', event_id: 1, record_id: 20, event_data: { IntegrityLevel: 'Medium' } } },
+      'winlogbeat',
+      { Provider: 'Microsoft-Windows-Sysmon', EventID: '1', EventRecordID: '20', TimeCreated: '2020-10-27T20:00:14.32Z' },
+      { IntegrityLevel: 'Medium', Image: 'C:\\a.exe', CommandLine: 'a -x', ProcessGuid: '{9F32}', ProcessId: '3616', OriginalFileName: 'A.EXE', ParentImage: 'C:\\p.exe', ParentProcessId: '4212', User: 'D\\u', Hashes: 'SHA1=EF,MD5=AB,SHA256=CD,IMPHASH=01' },
+    ],
+    [
+      'Winlogbeat 8 sysmon module with Hashes still in event_data: kept as written',
+      { winlog: { provider_name: 'Microsoft-Windows-Sysmon', event_id: 1, event_data: { Hashes: 'MD5=AB' } }, process: { hash: { md5: 'ab' } } },
+      'winlogbeat',
+      { Provider: 'Microsoft-Windows-Sysmon', EventID: '1' },
+      { Hashes: 'MD5=AB' },
+    ],
+    [
       'Winlogbeat 6',
       { '@timestamp': '2019-05-18T20:36:46.254Z', event_id: 1, source_name: 'Microsoft-Windows-Sysmon', log_name: 'Microsoft-Windows-Sysmon/Operational', computer_name: 'h', record_number: '5', user: { identifier: 'S-1-5-18' }, event_data: { Image: 'a' } },
       'winlogbeat-6',

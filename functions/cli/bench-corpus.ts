@@ -1,93 +1,126 @@
 /**
- * The benchmark corpus: real XmlWinEventLog events (test/fixtures) repeated with fresh record ids, process ids and times,
- * with true positives (the ART T1505.004 command in mixed case) and decoys (appcmd with other verbs, appcmd text in other
- * processes' command lines) planted at known positions. Deterministic for a seed, written as a stream.
+ * The benchmark corpus: realistic Sysmon logs (and a few Security 4688 events) from a simulated 52-host fleet, with
+ * planted true positives for the ESCU IIS-module rule and decoys, written as XmlWinEventLog, evtx_dump JSON lines or a
+ * real EVTX file — the same event sequence for one seed in every format — together with its answer key (CorpusTruth).
+ * Written as a stream: about 1 MiB is held at a time whatever the corpus size.
  */
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { open } from 'node:fs/promises';
+import { CHUNK_SIZE } from './bench-corpus-binxml.ts';
+import { CorpusEventSource, DEFAULT_RATES, type CorpusRates } from './bench-corpus-events.ts';
+import { EvtxChunkPacker, FILE_HEADER_SIZE } from './bench-corpus-evtx.ts';
+import { renderJsonl } from './bench-corpus-jsonl.ts';
+import { TruthRecorder, type CorpusFormat, type CorpusTruth } from './bench-corpus-truth.ts';
+import { renderXml } from './bench-corpus-xml.ts';
 
-/** What the corpus holds, for checking the scan's answer. */
-export interface CorpusTruth {
-  bytes: number;
-  events: number;
-  truePositives: number;
-  decoys: number;
+export type { CorpusFormat, CorpusTruth, ExpectedRow } from './bench-corpus-truth.ts';
+export { RULE_BY_FIELDS } from './bench-corpus-truth.ts';
+export type { CorpusRates } from './bench-corpus-events.ts';
+
+/** What to write. */
+export interface CorpusOptions {
+  format: CorpusFormat;
+  /**
+   * Target size in bytes. Text formats stop after the event that reaches it; EVTX fills whole chunks, so its file is
+   * 4096 + n × 65536 bytes with n = max(1, ⌈(size − 4096) / 65536⌉). May be Infinity when maxEvents bounds the corpus.
+   */
+  size: number;
+  seed: number;
+  /** Planting rates (defaults: DEFAULT_RATES, about 22 true-positive events and 130 decoys per GB of XML). */
+  rates?: Partial<CorpusRates>;
+  /** Stop after this many events even below the size: corpora of the same events in every format. */
+  maxEvents?: number;
 }
 
-const TP_COMMANDS = [
-  'C:\\Windows\\system32\\inetsrv\\appcmd.exe install module /name:DefaultDocumentModule_Atomic /image:C:\\Windows\\system32\\inetsrv\\defdoc.dll',
-  'APPCMD.EXE INSTALL MODULE /NAME:Backdoor /IMAGE:C:\\inetpub\\bd.dll',
-  '"C:\\Windows\\SysWOW64\\inetsrv\\AppCmd.exe" install module /name:X /image:%windir%\\x.dll',
-];
-const DECOY_COMMANDS = [
-  'C:\\Windows\\system32\\inetsrv\\appcmd.exe list modules',
-  'C:\\Windows\\system32\\inetsrv\\appcmd.exe set config /section:globalModules /+[name=&apos;X&apos;,image=&apos;C:\\x.dll&apos;]',
-  'C:\\Windows\\system32\\inetsrv\\appcmd.exe recycle apppool DefaultAppPool',
-  'C:\\Windows\\system32\\inetsrv\\appcmd.exe install module /name:DefaultDocumentModule',
-];
+const FLUSH_BYTES = 1024 * 1024;
 
-/** A tiny deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Writes the corpus to `path` and returns its truth. */
+export async function writeCorpus(path: string, options: CorpusOptions): Promise<CorpusTruth> {
+  const maxEvents = options.maxEvents ?? Number.POSITIVE_INFINITY;
+  if (!(options.size >= 0) || (options.size === Number.POSITIVE_INFINITY && maxEvents === Number.POSITIVE_INFINITY)) {
+    throw new RangeError(`corpus size must be a non-negative number (Infinity only with maxEvents), got ${options.size}`);
+  }
+  if (!(maxEvents >= 0)) throw new RangeError(`corpus maxEvents must be non-negative, got ${options.maxEvents}`);
+  const source = new CorpusEventSource(options.seed, { ...DEFAULT_RATES, ...options.rates });
+  const truth = new TruthRecorder(options.format, options.seed);
+  const file = await open(path, 'w');
+  try {
+    switch (options.format) {
+      case 'xml':
+        return truth.finish(await writeLines(file, source, truth, renderXml, options.size, maxEvents));
+      case 'jsonl':
+        return truth.finish(await writeLines(file, source, truth, renderJsonl, options.size, maxEvents));
+      case 'evtx':
+        return truth.finish(await writeEvtx(file, source, truth, options.size, maxEvents));
+    }
+  } finally {
+    await file.close();
+  }
 }
 
-function setData(xml: string, name: string, value: string): string {
-  return xml.replace(new RegExp(`<Data Name='${name}'>[^<]*</Data>`), () => `<Data Name='${name}'>${value}</Data>`);
-}
+type FileHandle = Awaited<ReturnType<typeof open>>;
 
 /**
- * Writes about `size` bytes of XmlWinEventLog to `path`, built from `templates` (real event lines; at least one Sysmon EID 1).
- * One event in `matchEvery` is a true positive and one in `decoyEvery` a decoy.
+ * Text formats: one rendered line per event, encoded straight into a ~1 MiB buffer (one UTF-8 pass). Two buffers take
+ * turns, so the next one fills while the last one is written; returns the bytes written.
  */
-export async function writeCorpus(
-  path: string,
-  options: { size: number; seed: number; templates: string[]; matchEvery: number; decoyEvery: number },
-): Promise<CorpusTruth> {
-  const rand = random(options.seed);
-  const eid1 = options.templates.find((t) => t.includes('<EventID>1</EventID>') && t.includes("Name='CommandLine'"));
-  if (eid1 === undefined) throw new Error('the corpus needs a Sysmon EID 1 template');
-  const out = createWriteStream(path, { highWaterMark: 1024 * 1024 });
-  const truth: CorpusTruth = { bytes: 0, events: 0, truePositives: 0, decoys: 0 };
-  let time = Date.UTC(2024, 0, 1);
-  let batch: string[] = [];
-  let batchBytes = 0;
-  while (truth.bytes < options.size) {
-    truth.events += 1;
-    time += Math.floor(rand() * 2000);
-    let line: string;
-    if (truth.events % options.matchEvery === 0) {
-      line = setData(eid1, 'Image', 'C:\\Windows\\System32\\inetsrv\\appcmd.exe');
-      line = setData(line, 'CommandLine', TP_COMMANDS[truth.truePositives % TP_COMMANDS.length] as string);
-      truth.truePositives += 1;
-    } else if (truth.events % options.decoyEvery === 0) {
-      line = setData(eid1, 'Image', 'C:\\Windows\\System32\\inetsrv\\appcmd.exe');
-      line = setData(line, 'CommandLine', DECOY_COMMANDS[truth.decoys % DECOY_COMMANDS.length] as string);
-      truth.decoys += 1;
-    } else {
-      line = options.templates[Math.floor(rand() * options.templates.length)] as string;
-    }
-    line = line
-      .replace(/<EventRecordID>\d+</, `<EventRecordID>${truth.events}<`)
-      .replace(/SystemTime='[^']*'/, `SystemTime='${new Date(time).toISOString().replace('Z', '0000Z')}'`)
-      .replace(/<Data Name='ProcessId'>\d+</, `<Data Name='ProcessId'>${1000 + Math.floor(rand() * 60000)}<`);
-    batch.push(line);
-    batchBytes += line.length + 1;
-    truth.bytes += Buffer.byteLength(line) + 1;
-    if (batchBytes > 1024 * 1024) {
-      if (!out.write(`${batch.join('\n')}\n`)) await once(out, 'drain');
-      batch = [];
-      batchBytes = 0;
-    }
+async function writeLines(
+  file: FileHandle,
+  source: CorpusEventSource,
+  truth: TruthRecorder,
+  render: (event: ReturnType<CorpusEventSource['next']>) => string,
+  size: number,
+  maxEvents: number,
+): Promise<number> {
+  const buffers = [Buffer.allocUnsafe(2 * FLUSH_BYTES), Buffer.allocUnsafe(2 * FLUSH_BYTES)] as const;
+  let buffer: Buffer = buffers[0];
+  let used = 0;
+  let bytes = 0;
+  let writing: Promise<unknown> = Promise.resolve();
+  const flush = async (): Promise<void> => {
+    await writing;
+    writing = file.write(buffer, 0, used);
+    buffer = buffer === buffers[0] ? buffers[1] : buffers[0];
+    used = 0;
+  };
+  for (let events = 0; bytes < size && events < maxEvents; events += 1) {
+    const event = source.next();
+    const line = render(event);
+    // A UTF-16 code unit takes at most 3 UTF-8 bytes; no corpus line comes near the buffer's 2 MiB.
+    if (used + line.length * 3 > buffer.length) await flush();
+    const length = buffer.write(line, used, 'utf8');
+    used += length;
+    bytes += length;
+    truth.add(event);
+    if (used >= FLUSH_BYTES) await flush();
   }
-  if (batch.length > 0) out.write(`${batch.join('\n')}\n`);
-  out.end();
-  await once(out, 'finish');
-  return truth;
+  if (used > 0) await flush();
+  await writing;
+  return bytes;
+}
+
+/** EVTX: chunks written after a header placeholder, the real header last (it counts chunks and records). */
+async function writeEvtx(file: FileHandle, source: CorpusEventSource, truth: TruthRecorder, size: number, maxEvents: number): Promise<number> {
+  const maxChunks = Math.max(1, Math.ceil((size - FILE_HEADER_SIZE) / CHUNK_SIZE));
+  const packer = new EvtxChunkPacker(maxChunks);
+  let position = FILE_HEADER_SIZE;
+  let writing: Promise<unknown> = Promise.resolve();
+  // Sealed chunks are fresh buffers, so one write may run while the next chunks fill.
+  const flush = async (chunks: Buffer[]): Promise<void> => {
+    await writing;
+    if (chunks.length === 0) return;
+    writing = file.writev(chunks, position);
+    position += chunks.length * CHUNK_SIZE;
+  };
+  await file.write(Buffer.alloc(FILE_HEADER_SIZE), 0, FILE_HEADER_SIZE, 0);
+  for (let events = 0; events < maxEvents; events += 1) {
+    const event = source.next();
+    if (!packer.add(event)) break;
+    truth.add(event);
+    if (packer.pendingBytes >= FLUSH_BYTES) await flush(packer.take());
+  }
+  const { chunks, header } = packer.finish();
+  await flush(chunks);
+  await writing;
+  await file.write(header, 0, header.length, 0);
+  return position;
 }

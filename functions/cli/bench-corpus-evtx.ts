@@ -1,0 +1,399 @@
+/**
+ * Corpus events as a real EVTX file, laid out the way Windows writes Sysmon logs (compare the records of
+ * test/fixtures/evtx/panache-sysmon-atomic.evtx.gz): every record is a template instance of one System template whose
+ * substitution 17 is a BinXML value holding an instance of the event's own EventData template (one per shape); both
+ * definitions are written inline in the first record of each chunk that uses them and referenced after that. Value types
+ * are Windows' (UInt8 Level/Opcode/Version, UInt16 Task/EventID, HexInt64 Keywords, FileTime, UInt64 EventRecordID, GUID,
+ * UInt32 ProcessID/ThreadID, SID UserID, and each shape's EventData types); records are padded to 8 bytes.
+ * One departure, chosen: Windows writes Computer as text inside the System template (one template per computer); this
+ * corpus interleaves 52 hosts in one file, so Computer is substitution 18 and one System template serves every record.
+ * Record header ids number the file's records 1…n; EventRecordID is the host's own id (as in a collector's log).
+ */
+import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { CHUNK_FULL, CHUNK_SIZE, ChunkWriter, TOKEN } from './bench-corpus-binxml.ts';
+import type { CorpusEvent, EventShape, FieldValue, ValueType } from './bench-corpus-shapes.ts';
+
+/** Size of the file header block. */
+export const FILE_HEADER_SIZE = 4096;
+/** The file header counts chunks in 16 bits. */
+export const MAX_CHUNKS = 0xffff;
+
+/** EVTX value type codes (libevtx format document, Value types). */
+const TYPE = { null: 0x00, string: 0x01, uint8: 0x04, uint16: 0x06, uint32: 0x08, uint64: 0x0a, bool: 0x0d, guid: 0x0f, filetime: 0x11, sid: 0x13, hex32: 0x14, hex64: 0x15, binxml: 0x21 } as const;
+
+const VALUE_TYPE: Record<ValueType, number> = {
+  string: TYPE.string, uint16: TYPE.uint16, uint32: TYPE.uint32, hex32: TYPE.hex32, hex64: TYPE.hex64, guid: TYPE.guid, sid: TYPE.sid, bool: TYPE.bool,
+};
+
+/** Template content: literal text, a substitution, or an element. */
+type Content = { text: string } | { sub: number; type: number; optional: boolean } | XmlElement;
+interface XmlElement {
+  name: string;
+  /** Dependency identifier: the substitution whose absence drops the element (-1: none), as Windows sets it. */
+  dep: number;
+  attributes?: ReadonlyArray<readonly [string, Content]>;
+  /** Absent: an empty element (`<Provider …/>`). */
+  content?: readonly Content[];
+}
+
+const opt = (sub: number, type: number): Content => ({ sub, type, optional: true });
+const simple = (name: string, sub: number, type: number): XmlElement => ({ name, dep: sub, content: [opt(sub, type)] });
+
+/** The System template, substitution indices as Windows numbers them (0 Level … 17 EventData), plus 18 Computer. */
+const SYSTEM_TEMPLATE: XmlElement = {
+  name: 'Event',
+  dep: 17,
+  attributes: [['xmlns', { text: 'http://schemas.microsoft.com/win/2004/08/events/event' }]],
+  content: [
+    {
+      name: 'System',
+      dep: -1,
+      content: [
+        { name: 'Provider', dep: -1, attributes: [['Name', opt(14, TYPE.string)], ['Guid', opt(15, TYPE.guid)]] },
+        { name: 'EventID', dep: 3, attributes: [['Qualifiers', opt(4, TYPE.uint16)]], content: [opt(3, TYPE.uint16)] },
+        simple('Version', 11, TYPE.uint8),
+        simple('Level', 0, TYPE.uint8),
+        simple('Task', 2, TYPE.uint16),
+        simple('Opcode', 1, TYPE.uint8),
+        simple('Keywords', 5, TYPE.hex64),
+        { name: 'TimeCreated', dep: -1, attributes: [['SystemTime', opt(6, TYPE.filetime)]] },
+        simple('EventRecordID', 10, TYPE.uint64),
+        { name: 'Correlation', dep: -1, attributes: [['ActivityID', opt(7, TYPE.guid)], ['RelatedActivityID', opt(13, TYPE.guid)]] },
+        { name: 'Execution', dep: -1, attributes: [['ProcessID', opt(8, TYPE.uint32)], ['ThreadID', opt(9, TYPE.uint32)]] },
+        simple('Channel', 16, TYPE.string),
+        simple('Computer', 18, TYPE.string),
+        { name: 'Security', dep: -1, attributes: [['UserID', opt(12, TYPE.sid)]] },
+      ],
+    },
+    opt(17, TYPE.binxml),
+  ],
+};
+const SYSTEM_VALUES = 19;
+
+/** A template's identity: the GUID in its definition, and the 32-bit id instances carry (the GUID's first 4 bytes). */
+interface TemplateId {
+  key: string;
+  guid: Buffer;
+  id: number;
+}
+
+function templateId(key: string): TemplateId {
+  const guid = createHash('sha256').update(`sysmon-s3-detect bench corpus template ${key}`).digest().subarray(0, 16);
+  return { key, guid, id: guid.readUInt32LE(0) };
+}
+
+const SYSTEM_ID = templateId('system');
+
+interface ShapeTemplate {
+  id: TemplateId;
+  root: XmlElement;
+  types: number[];
+}
+
+const shapeTemplates = new Map<EventShape, ShapeTemplate>();
+
+/** The EventData template of a shape: `<Data Name='…'>` with a normal substitution per field. */
+function shapeTemplate(shape: EventShape): ShapeTemplate {
+  let t = shapeTemplates.get(shape);
+  if (t === undefined) {
+    const types = shape.types.map((type) => VALUE_TYPE[type]);
+    const root: XmlElement = {
+      name: 'EventData',
+      dep: -1,
+      content: shape.names.map((name, i) => ({ name: 'Data', dep: -1, attributes: [['Name', { text: name }]], content: [{ sub: i, type: types[i] as number, optional: false }] })),
+    };
+    t = { id: templateId(`eventdata ${shape.key}`), root, types };
+    shapeTemplates.set(shape, t);
+  }
+  return t;
+}
+
+function writeContent(w: ChunkWriter, item: Content): void {
+  if ('text' in item) {
+    w.u8(TOKEN.VALUE);
+    w.u8(TYPE.string);
+    w.u16(item.text.length);
+    w.utf16(item.text);
+  } else if ('sub' in item) {
+    w.u8(item.optional ? TOKEN.OPTIONAL_SUBSTITUTION : TOKEN.SUBSTITUTION);
+    w.u16(item.sub);
+    w.u8(item.type);
+  } else writeElement(w, item);
+}
+
+/** An element with its data size and attribute-list size filled in. */
+function writeElement(w: ChunkWriter, element: XmlElement): void {
+  const attributes = element.attributes ?? [];
+  w.u8(attributes.length > 0 ? TOKEN.OPEN_WITH_ATTRIBUTES : TOKEN.OPEN);
+  w.u16(element.dep & 0xffff);
+  const sizeAt = w.pos;
+  w.u32(0);
+  w.name(element.name);
+  if (attributes.length > 0) {
+    const listAt = w.pos;
+    w.u32(0);
+    attributes.forEach(([name, value], i) => {
+      w.u8(i < attributes.length - 1 ? TOKEN.ATTRIBUTE_MORE : TOKEN.ATTRIBUTE);
+      w.name(name);
+      writeContent(w, value);
+    });
+    w.patch32(listAt, w.pos - listAt - 4);
+  }
+  if (element.content === undefined) w.u8(TOKEN.CLOSE_EMPTY);
+  else {
+    w.u8(TOKEN.CLOSE_START);
+    for (const item of element.content) writeContent(w, item);
+    w.u8(TOKEN.END);
+  }
+  w.patch32(sizeAt, w.pos - sizeAt - 4);
+}
+
+function fragmentHeader(w: ChunkWriter): void {
+  w.u8(TOKEN.FRAGMENT_HEADER);
+  w.u8(1);
+  w.u8(1);
+  w.u8(0);
+}
+
+/** A template instance: the definition inline on first use in the chunk, then the substitution array. */
+function templateInstance(w: ChunkWriter, template: TemplateId, root: XmlElement, count: number, value: (i: number) => number): void {
+  w.u8(TOKEN.TEMPLATE_INSTANCE);
+  w.u8(1);
+  w.u32(template.id);
+  const known = w.templateOffset(template.key);
+  if (known !== undefined) w.u32(known);
+  else {
+    const at = w.pos + 4;
+    w.u32(at);
+    w.u32(w.registerTemplate(template.key, template.id, at));
+    w.raw(template.guid);
+    const sizeAt = w.pos;
+    w.u32(0);
+    fragmentHeader(w);
+    writeElement(w, root);
+    w.u8(TOKEN.EOF);
+    w.patch32(sizeAt, w.pos - sizeAt - 4);
+  }
+  w.u32(count);
+  const descriptors = w.pos;
+  w.need(count * 4);
+  w.pos += count * 4;
+  for (let i = 0; i < count; i += 1) {
+    const start = w.pos;
+    const type = value(i);
+    const size = w.pos - start;
+    if (size > 0xffff) throw new RangeError(`EVTX substitution ${i} of template ${template.key} is ${size} bytes, over the 65535 a descriptor holds`);
+    w.bytes.writeUInt16LE(size, descriptors + i * 4);
+    w.bytes[descriptors + i * 4 + 2] = type;
+  }
+}
+
+/** `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}` → 16 bytes, the first three groups little-endian. */
+function writeGuid(w: ChunkWriter, guid: string): void {
+  w.need(16);
+  const b = w.bytes;
+  b.writeUInt32LE(Number.parseInt(guid.slice(1, 9), 16), w.pos);
+  b.writeUInt16LE(Number.parseInt(guid.slice(10, 14), 16), w.pos + 4);
+  b.writeUInt16LE(Number.parseInt(guid.slice(15, 19), 16), w.pos + 6);
+  b.write(guid.slice(20, 24) + guid.slice(25, 37), w.pos + 8, 'hex');
+  w.pos += 16;
+}
+
+const sids = new Map<string, Buffer>();
+
+/** `S-1-5-21-…` → revision, count, 48-bit big-endian authority, little-endian 32-bit sub-authorities. */
+function sidBytes(sid: string): Buffer {
+  let bytes = sids.get(sid);
+  if (bytes === undefined) {
+    const [, revision, authority, ...subs] = sid.split('-').map(Number);
+    bytes = Buffer.alloc(8 + subs.length * 4);
+    bytes[0] = revision as number;
+    bytes[1] = subs.length;
+    bytes.writeUIntBE(authority as number, 2, 6);
+    subs.forEach((sub, i) => (bytes as Buffer).writeUInt32LE(sub, 8 + i * 4));
+    sids.set(sid, bytes);
+  }
+  return bytes;
+}
+
+/** Milliseconds from 1601-01-01 (the FILETIME epoch) to 1970-01-01. */
+const FILETIME_EPOCH_MS = 11_644_473_600_000n;
+
+function filetime(event: CorpusEvent): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE((BigInt(event.timeMs) + FILETIME_EPOCH_MS) * 10_000n + BigInt(event.ticks));
+  return b;
+}
+
+const keywordBytes = new Map<string, Buffer>();
+
+function keywords(text: string): Buffer {
+  let b = keywordBytes.get(text);
+  if (b === undefined) {
+    b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(text));
+    keywordBytes.set(text, b);
+  }
+  return b;
+}
+
+function writeField(w: ChunkWriter, value: FieldValue, type: ValueType): void {
+  switch (type) {
+    case 'string':
+      w.utf16(value as string);
+      return;
+    case 'uint16':
+      w.u16(value as number);
+      return;
+    case 'uint32':
+    case 'hex32':
+      w.u32(value as number);
+      return;
+    case 'hex64':
+      w.u64(value as number);
+      return;
+    case 'bool':
+      w.u32(value ? 1 : 0);
+      return;
+    case 'guid':
+      writeGuid(w, value as string);
+      return;
+    case 'sid':
+      w.raw(sidBytes(value as string));
+      return;
+  }
+}
+
+/** The EventData BinXML value: fragment header, the shape's template instance, end of fragment. */
+function writeEventData(w: ChunkWriter, event: CorpusEvent): void {
+  const t = shapeTemplate(event.shape);
+  const { values } = event;
+  fragmentHeader(w);
+  templateInstance(w, t.id, t.root, values.length, (i) => {
+    writeField(w, values[i] as FieldValue, event.shape.types[i] as ValueType);
+    return t.types[i] as number;
+  });
+  w.u8(TOKEN.EOF);
+}
+
+function writeSystemValue(w: ChunkWriter, event: CorpusEvent, time: Buffer, i: number): number {
+  const shape = event.shape;
+  switch (i) {
+    case 0: w.u8(shape.level); return TYPE.uint8;
+    case 1: w.u8(shape.opcode); return TYPE.uint8;
+    case 2: w.u16(shape.task); return TYPE.uint16;
+    case 3: w.u16(shape.eventId); return TYPE.uint16;
+    case 5: w.raw(keywords(shape.provider.keywords)); return TYPE.hex64;
+    case 6: w.raw(time); return TYPE.filetime;
+    case 8: w.u32(event.processId); return TYPE.uint32;
+    case 9: w.u32(event.threadId); return TYPE.uint32;
+    case 10: w.u64(event.recordId); return TYPE.uint64;
+    case 11: w.u8(shape.version); return TYPE.uint8;
+    case 12:
+      if (event.userId === null) return TYPE.null;
+      w.raw(sidBytes(event.userId));
+      return TYPE.sid;
+    case 14: w.utf16(shape.provider.name); return TYPE.string;
+    case 15: writeGuid(w, shape.provider.guid); return TYPE.guid;
+    case 16: w.utf16(shape.provider.channel); return TYPE.string;
+    case 17: writeEventData(w, event); return TYPE.binxml;
+    case 18: w.utf16(event.computer); return TYPE.string;
+    default: return TYPE.null; // 4 Qualifiers, 7 ActivityID, 13 RelatedActivityID: not set by these providers
+  }
+}
+
+/** One record (header, BinXML, padding to 8 bytes, size copy); throws CHUNK_FULL when it does not fit. */
+function writeRecord(w: ChunkWriter, event: CorpusEvent, number: number): void {
+  const start = w.pos;
+  const time = filetime(event);
+  w.u32(0x2a2a);
+  w.u32(0);
+  w.u64(number);
+  w.raw(time);
+  fragmentHeader(w);
+  templateInstance(w, SYSTEM_ID, SYSTEM_TEMPLATE, SYSTEM_VALUES, (i) => writeSystemValue(w, event, time, i));
+  w.u8(TOKEN.EOF);
+  const unpadded = w.pos + 4 - start;
+  const size = Math.ceil(unpadded / 8) * 8;
+  w.need(size - unpadded + 4);
+  w.pos += size - unpadded;
+  w.u32(size);
+  w.patch32(start + 4, size);
+}
+
+/** The 4096-byte file header of a closed file (format 3.2, as Windows 10 2004 and later write). */
+export function evtxFileHeader(chunks: number, nextRecordId: number): Buffer {
+  if (chunks > MAX_CHUNKS) throw new RangeError(`an EVTX file holds at most ${MAX_CHUNKS} chunks, this one needs ${chunks}`);
+  const b = Buffer.alloc(FILE_HEADER_SIZE);
+  b.write('ElfFile\0', 0, 'latin1');
+  b.writeBigUInt64LE(0n, 8);
+  b.writeBigUInt64LE(BigInt(Math.max(0, chunks - 1)), 16);
+  b.writeBigUInt64LE(BigInt(nextRecordId), 24);
+  b.writeUInt32LE(128, 32);
+  b.writeUInt16LE(2, 36);
+  b.writeUInt16LE(3, 38);
+  b.writeUInt16LE(FILE_HEADER_SIZE, 40);
+  b.writeUInt16LE(chunks, 42);
+  b.writeUInt32LE(0, 120);
+  b.writeUInt32LE(crc32(b.subarray(0, 120)), 124);
+  return b;
+}
+
+/** Packs corpus events into sealed chunks, at most `maxChunks` of them. */
+export class EvtxChunkPacker {
+  #chunk = new ChunkWriter();
+  #sealed: Buffer[] = [];
+  #sealedCount = 0;
+  #records = 0;
+
+  constructor(readonly maxChunks: number) {
+    if (!(maxChunks >= 1)) throw new RangeError(`an EVTX corpus needs at least one chunk, got ${maxChunks}`);
+  }
+
+  /** Adds the event as the next record; false when it would need a chunk beyond maxChunks (the event is not written). */
+  add(event: CorpusEvent): boolean {
+    const number = this.#records + 1;
+    for (;;) {
+      const start = this.#chunk.beginRecord();
+      try {
+        writeRecord(this.#chunk, event, number);
+        this.#chunk.commitRecord(start, number);
+        this.#records = number;
+        return true;
+      } catch (error) {
+        if (error !== CHUNK_FULL) throw error;
+        this.#chunk.abandonRecord(start);
+        if (this.#chunk.records === 0) throw new RangeError(`event ${event.computer}/${event.recordId} does not fit in an empty ${CHUNK_SIZE}-byte EVTX chunk`);
+        if (this.#sealedCount + 2 > this.maxChunks) return false;
+        this.#seal();
+      }
+    }
+  }
+
+  /** Sealed chunks not yet taken, in file order. */
+  take(): Buffer[] {
+    const out = this.#sealed;
+    this.#sealed = [];
+    return out;
+  }
+
+  /** Bytes of sealed chunks waiting to be taken. */
+  get pendingBytes(): number {
+    return this.#sealed.length * CHUNK_SIZE;
+  }
+
+  /** Seals the last chunk; returns the remaining chunks and the file header. */
+  finish(): { chunks: Buffer[]; header: Buffer; totalChunks: number } {
+    if (this.#chunk.records > 0) this.#seal();
+    return { chunks: this.take(), header: evtxFileHeader(this.#sealedCount, this.#records + 1), totalChunks: this.#sealedCount };
+  }
+
+  #seal(): void {
+    if (this.#sealedCount + 1 > MAX_CHUNKS) throw new RangeError(`an EVTX file holds at most ${MAX_CHUNKS} chunks`);
+    this.#sealed.push(this.#chunk.seal());
+    this.#sealedCount += 1;
+    this.#chunk = new ChunkWriter();
+  }
+}

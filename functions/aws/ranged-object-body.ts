@@ -26,9 +26,13 @@ export interface RangedBody {
   close(): void;
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** One part being read: its queue of chunks not yet consumed, and how it ended. */
 interface Part {
-  readonly queue: Uint8Array[];
+  /** Chunks received; `queue[taken]` is the next one for the consumer (an index, not shift(): a 1 GiB part is ~16k chunks). */
+  queue: Uint8Array[];
+  taken: number;
   done: boolean;
   failure: { error: unknown } | undefined;
   /** Set while the consumer waits for this part. */
@@ -44,7 +48,7 @@ export function rangedBody(reads: ObjectReads, options: RangedBodyOptions, abort
   let closed = false;
 
   function startPart(index: number): Part {
-    const part: Part = { queue: [], done: false, failure: undefined, wake: undefined };
+    const part: Part = { queue: [], taken: 0, done: false, failure: undefined, wake: undefined };
     const start = index * partSize;
     const end = Math.min(size, start + partSize);
     const spec = index === 0 ? { start, end, first: options.first, firstRunsPastEnd: end < size } : { start, end };
@@ -72,8 +76,9 @@ export function rangedBody(reads: ObjectReads, options: RangedBodyOptions, abort
     closed = true;
     abort();
     for (const part of parts.values()) {
-      for (const chunk of part.queue) reads.stats.bufferedBytes -= chunk.byteLength;
-      part.queue.length = 0;
+      for (const chunk of part.queue.slice(part.taken)) reads.stats.bufferedBytes -= chunk.byteLength;
+      part.queue = [];
+      part.taken = 0;
       part.wake?.();
     }
     parts.clear();
@@ -87,8 +92,11 @@ export function rangedBody(reads: ObjectReads, options: RangedBodyOptions, abort
         const part = parts.get(head);
         if (part === undefined) return; // closed
         for (;;) {
-          const chunk = part.queue.shift();
+          const chunk = part.queue[part.taken];
           if (chunk !== undefined) {
+            // Drop the reference as it is handed over, so a consumed chunk can be collected.
+            part.queue[part.taken] = EMPTY;
+            part.taken += 1;
             reads.stats.bufferedBytes -= chunk.byteLength;
             yield chunk;
             continue;

@@ -164,7 +164,8 @@ async function scanOpened(
   recordObjectMetrics(telemetry.metrics, report, entry.rows);
 
   const status = report.status === 'failed' ? 'failed' : 'complete';
-  const summary = { ...where, sourceId: id, status, rows: entry.rows, events: report.events, bytes: report.bytesIn, problems: entry.problems_total };
+  const { mode, requests, rereads } = opened.stats;
+  const summary = { ...where, sourceId: id, status, rows: entry.rows, events: report.events, bytes: report.bytesIn, problems: entry.problems_total, s3Reads: { mode, requests, rereads } };
   if (status === 'failed') logger.warn('object failed permanently (not retried)', { ...summary, failure: report.failure });
   else logger.info('object scanned', summary);
   return {

@@ -7,7 +7,7 @@ import type { RawSystem } from '../raw-event.ts';
 import type { ChunkContext } from './chunk-context.ts';
 import { BINXML_VALUE_TYPE, nestedFragment, type BinXmlContent, type SubstitutionValues, type TemplateInstance } from './binxml-tree.ts';
 import { compileContent, SECTION, templatePlan, type PlanStep, type Section } from './binxml-plan.ts';
-import { renderValue } from './binxml-values.ts';
+import { renderSubstitution } from './binxml-values.ts';
 import { EvtxFormatError } from './evtx-format-error.ts';
 
 /** What a record yields: System fields and EventData values. */
@@ -126,7 +126,7 @@ function renderContent(ctx: ChunkContext, content: BinXmlContent[], values: Subs
   if (only?.kind === 'substitution' && values !== undefined && only.index < values.types.length) {
     const type = values.types[only.index] as number;
     if (type === BINXML_VALUE_TYPE) return '';
-    const text = renderValue(ctx, type, values.offsets[only.index] as number, values.sizes[only.index] as number);
+    const text = renderSubstitution(ctx, values, only.index);
     if ((budget.chars -= text.length) < 0) throw overBudget(ctx, 'characters');
     return text;
   }
@@ -136,7 +136,7 @@ function renderContent(ctx: ChunkContext, content: BinXmlContent[], values: Subs
     else if (item.kind === 'substitution' && values !== undefined && item.index < values.types.length) {
       const type = values.types[item.index] as number;
       if (type !== BINXML_VALUE_TYPE) {
-        text += renderValue(ctx, type, values.offsets[item.index] as number, values.sizes[item.index] as number);
+        text += renderSubstitution(ctx, values, item.index);
       }
     }
   }

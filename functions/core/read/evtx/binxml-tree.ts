@@ -55,6 +55,14 @@ export interface SubstitutionValues {
   types: number[];
   offsets: number[];
   sizes: number[];
+  /** Chunk offset just past the last value. */
+  end: number;
+  /**
+   * The value bytes decoded as UTF-16LE from the first value on (evenText: from an even chunk offset, oddText: odd),
+   * on first use: string values are sliced out of these, one decoder call per instance instead of one per value.
+   */
+  evenText: string | undefined;
+  oddText: string | undefined;
   /** Parsed BinXML values (type 0x21) by index, filled on first use (most instances have none). */
   nested: (BinXmlContent[] | undefined)[] | undefined;
   /** Nesting depth of the instance, so nested values are parsed one level deeper. */
@@ -271,7 +279,7 @@ function parseTemplateInstance(
     sizes[i] = size;
     valueOffset += size;
   }
-  const values: SubstitutionValues = { types, offsets, sizes, nested: undefined, depth: depth + 1 };
+  const values: SubstitutionValues = { types, offsets, sizes, end: valueOffset, evenText: undefined, oddText: undefined, nested: undefined, depth: depth + 1 };
   if (outside(pos + count * 4, valueOffset - pos - count * 4, end)) {
     throw shortError(ctx, pos + count * 4, valueOffset - pos - count * 4, end, `${count} substitution values`);
   }

@@ -6,6 +6,7 @@
 import { EvtxFormatError } from './evtx-format-error.ts';
 import { outside, shortError, utf16, type ChunkContext } from './chunk-context.ts';
 import { renderFiletime, renderSystemtime } from './windows-time.ts';
+import type { SubstitutionValues } from './binxml-tree.ts';
 
 /** Width of one item of each fixed-size value type, 0 for the others (SizeT takes its width from the value size). */
 const FIXED_VALUE_WIDTHS = new Uint8Array(256);
@@ -51,6 +52,29 @@ export function renderValue(ctx: ChunkContext, type: number, at: number, size: n
       return renderFixed(ctx.bytes, ctx.view, type, at);
     }
   }
+}
+
+/** Renders substitution value `index` (not a BinXML one, which the caller expands). */
+export function renderSubstitution(ctx: ChunkContext, values: SubstitutionValues, index: number): string {
+  const type = values.types[index] as number;
+  const at = values.offsets[index] as number;
+  const size = values.sizes[index] as number;
+  if (type !== 0x01) return renderValue(ctx, type, at, size);
+  // The instance's values were bounds-checked when parsed; UTF-16LE decoding copies code units one for one, so a
+  // slice of the decoded block equals decoding the value alone.
+  const first = values.offsets[0] as number;
+  const start = ((at ^ first) & 1) === 0 ? first : first + 1;
+  let text = (at & 1) === 0 ? values.evenText : values.oddText;
+  if (text === undefined) {
+    text = utf16(ctx, start, (values.end - start) >>> 1);
+    if ((at & 1) === 0) values.evenText = text;
+    else values.oddText = text;
+  }
+  const from = (at - start) >>> 1;
+  let to = from + (size >>> 1);
+  // Strings in substitutions usually carry their terminating NUL; Windows does not render it.
+  while (to > from && text.charCodeAt(to - 1) === 0) to--;
+  return text.slice(from, to);
 }
 
 /** Renders one fixed-width item. */

@@ -43,8 +43,16 @@ export function shortError(ctx: ChunkContext, pos: number, n: number, end: numbe
   return new EvtxFormatError(ctx.fileOffset + pos, reading, `needs ${n} bytes but only ${Math.max(0, end - pos)} remain`);
 }
 
-/** Decodes `count` UTF-16LE code units at chunk offset `pos`. */
+/**
+ * Buffer's own UTF-16LE decoder, which `toString('utf16le')` calls after normalising its arguments (the XML reader
+ * calls latin1Slice/utf8Slice the same way). Undocumented but long-standing; @types/node does not declare it.
+ */
+interface Ucs2Slicer {
+  ucs2Slice(start: number, end: number): string;
+}
+
+/** Decodes `count` UTF-16LE code units at chunk offset `pos` (the caller has checked the bounds). */
 export function utf16(ctx: ChunkContext, pos: number, count: number): string {
-  return ctx.bytes.toString('utf16le', pos, pos + count * 2);
+  return (ctx.bytes as unknown as Ucs2Slicer).ucs2Slice(pos, pos + count * 2);
 }
 

@@ -209,6 +209,19 @@ describe('element content', () => {
     ]);
   });
 
+  it('decodes string values at odd and even offsets within one instance (1-byte values shift the parity)', async () => {
+    const { events, problems } = await read([(w) => sysmonLikeEvent(w, [
+      { name: 'A', value: { type: 0x04, bytes: [7] } },
+      { name: 'B', value: { type: 0x01, bytes: utf16le('after one byte', true) } },
+      { name: 'C', value: { type: 0x01, bytes: utf16le('x\u00e9\u{1F600}') } },
+      { name: 'D', value: { type: 0x04, bytes: [9] } },
+      { name: 'E', value: { type: 0x01, bytes: utf16le('after two bytes', true) } },
+      { name: 'F', value: { type: 0x01, bytes: [] } },
+    ])]);
+    expect(problems).toEqual([]);
+    expect(events[0]?.data).toEqual({ A: '7', B: 'after one byte', C: 'x\u00e9\u{1F600}', D: '9', E: 'after two bytes', F: '' });
+  });
+
   it('keeps a Data element named __proto__ as a plain key', async () => {
     const { events } = await read([(w) => sysmonLikeEvent(w, [{ name: '__proto__', value: { type: 0x01, bytes: utf16le('x') } }])]);
     expect(Object.keys(events[0]?.data ?? {})).toEqual(['__proto__']);

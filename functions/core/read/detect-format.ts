@@ -16,6 +16,15 @@ function isSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
 }
 
+/**
+ * evtx_dump's default output starts with a `Record <n>` line before each pretty-printed object (the JSON reader skips
+ * those lines). The head may end inside the number: digits up to its end count.
+ */
+function isRecordSeparator(text: Uint8Array): boolean {
+  const match = /^Record (\d+)(\r?\n|$)/.exec(Buffer.from(text).toString('latin1'));
+  return match !== null;
+}
+
 function classify(byte: number | undefined): Format {
   if (byte === 0x3c) return 'xml';
   if (byte === 0x7b || byte === 0x5b) return 'jsonl';
@@ -26,7 +35,7 @@ function classify(byte: number | undefined): Format {
  * The format of a stream from its first bytes: EVTX magic; else, after an optional UTF-8 BOM, UTF-16LE BOM (FF FE) or
  * BOM-less UTF-16LE (`<\0`) and leading whitespace, `<` → xml and `{` or `[` → jsonl. A `"` right before the `<` is
  * XML too: events exported quoted as one string (splunk/attack_data T1003/test/sysmon.log); the XML reader reports the
- * quote and whatever else lies between the events as stray content.
+ * quote and whatever else lies between the events as stray content. A first line `Record <n>` is evtx_dump's JSON.
  */
 export function detectFormat(head: Uint8Array): Format {
   if (head.length >= EVTX_MAGIC.length && EVTX_MAGIC.every((byte, i) => head[i] === byte)) return 'evtx';
@@ -42,6 +51,7 @@ export function detectFormat(head: Uint8Array): Format {
   }
   while (i < head.length && isSpace(head[i])) i += 1;
   if (head[i] === QUOTE && head[i + 1] === 0x3c) return 'xml';
+  if (isRecordSeparator(head.subarray(i))) return 'jsonl';
   return classify(head[i]);
 }
 

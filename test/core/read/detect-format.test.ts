@@ -22,6 +22,11 @@ describe('detectFormat', () => {
     ['a quoted string that does not start with <', Buffer.from('"Event"\n'), 'unknown'],
     ['a quote, a space, then <', Buffer.from('" <Event>'), 'unknown'],
     ['a JSON line', JSONL, 'jsonl'],
+    // evtx_dump's default output: `Record <n>` before each pretty-printed object (omerbenamram/evtx README).
+    ["evtx_dump's Record separator, then the object", Buffer.from('Record 1\n{\n  "Event": {'), 'jsonl'],
+    ['the same with CRLF and a long record number cut by the head', Buffer.from('Record 123456789012\r\n{'), 'jsonl'],
+    ['Record without a number', Buffer.from('Record none\n{"a":1}'), 'unknown'],
+    ['Record followed by other text', Buffer.from('Record 12 of 40\n'), 'unknown'],
     ['a JSON array after whitespace', Buffer.from('  \r\n[{"Event":{}}]'), 'jsonl'],
     ['JSON in UTF-16LE', encode('{"a":1}', 'utf-16le-bom'), 'jsonl'],
     ['EVTX magic', Buffer.from('ElfFile\0\0\0\0\0', 'latin1'), 'evtx'],

@@ -43,8 +43,21 @@ interface WalkState {
 export function eventFields(ctx: ChunkContext, content: BinXmlContent[]): EventFields {
   const fields: EventFields = { system: {}, data: {} };
   const state: WalkState = { fields, budget: { nodes: MAX_EXPANDED_NODES, chars: MAX_RENDERED_CHARS }, dataEmpty: true };
-  run(ctx, compileContent(content, SECTION.root, []), undefined, state, false);
+  walkContent(ctx, content, SECTION.root, state);
   return fields;
+}
+
+/**
+ * Walks content outside any template: a record's top level or a BinXML substitution value. Both are almost always
+ * one template instance, which follows its cached plan; anything else is planned here, for this walk only.
+ */
+function walkContent(ctx: ChunkContext, content: BinXmlContent[], section: Section, state: WalkState): void {
+  const only = content.length === 1 ? content[0] : undefined;
+  if (only?.kind === 'template') {
+    // What the plan [charge 1 node, run the template] would do, without building it.
+    if ((state.budget.nodes -= 1) < 0) throw overBudget(ctx, 'nodes');
+    runTemplate(ctx, only.instance, section, state);
+  } else run(ctx, compileContent(content, section, []), undefined, state, false);
 }
 
 /** Runs a template's plan against its instance's values. */
@@ -76,7 +89,7 @@ function run(ctx: ChunkContext, steps: PlanStep[], values: SubstitutionValues | 
       case 'substitution':
         // A substituted BinXML fragment splices its elements in here.
         if (values !== undefined && values.types[step.index] === BINXML_VALUE_TYPE) {
-          run(ctx, compileContent(nestedFragment(ctx, values, step.index), step.section, []), undefined, state, false);
+          walkContent(ctx, nestedFragment(ctx, values, step.index), step.section, state);
         }
         break;
       case 'text-field':

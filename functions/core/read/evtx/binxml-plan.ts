@@ -77,9 +77,20 @@ function dataShape(steps: PlanStep[]): Record<string, string> | undefined {
     if (step.first) names.push(step.name);
   }
   if (names.length === 0) return undefined;
-  // JSON.parse builds a fast-properties object and defines `__proto__` as an own key, as the walk does.
-  return JSON.parse(`{${names.map((name) => `${JSON.stringify(name)}:""`).join(',')}}`) as Record<string, string>;
+  // Every chunk defines its templates anew: share the shape of equal key lists across chunks.
+  const key = JSON.stringify(names);
+  let shape = SHAPES.get(key);
+  if (shape === undefined) {
+    // JSON.parse builds a fast-properties object and defines `__proto__` as an own key, as the walk does.
+    shape = JSON.parse(`{${names.map((name) => `${JSON.stringify(name)}:""`).join(',')}}`) as Record<string, string>;
+    if (SHAPES.size < MAX_SHAPES) SHAPES.set(key, shape);
+  }
+  return shape;
 }
+
+/** Data shapes by their key list (JSON), shared by every reader; bounded, since hostile files can make any number. */
+const SHAPES = new Map<string, Record<string, string>>();
+const MAX_SHAPES = 4096;
 
 /** Appends the steps of walking `content` in `section` to `steps`. */
 export function compileContent(content: BinXmlContent[], section: Section, steps: PlanStep[]): PlanStep[] {

@@ -83,14 +83,19 @@ function dataShape(steps: PlanStep[]): Record<string, string> | undefined {
   if (shape === undefined) {
     // JSON.parse builds a fast-properties object and defines `__proto__` as an own key, as the walk does.
     shape = JSON.parse(`{${names.map((name) => `${JSON.stringify(name)}:""`).join(',')}}`) as Record<string, string>;
-    if (SHAPES.size < MAX_SHAPES) SHAPES.set(key, shape);
+    if (shapeChars + key.length <= MAX_SHAPE_CHARS) {
+      SHAPES.set(key, shape);
+      shapeChars += key.length;
+    }
   }
   return shape;
 }
 
 /** Data shapes by their key list (JSON), shared by every reader; bounded, since hostile files can make any number. */
 const SHAPES = new Map<string, Record<string, string>>();
-const MAX_SHAPES = 4096;
+/** Real logs need a few dozen shapes of a few hundred characters each. */
+const MAX_SHAPE_CHARS = 1_000_000;
+let shapeChars = 0;
 
 /** Appends the steps of walking `content` in `section` to `steps`. */
 export function compileContent(content: BinXmlContent[], section: Section, steps: PlanStep[]): PlanStep[] {

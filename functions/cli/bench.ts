@@ -1,78 +1,112 @@
 /**
- * `npm run bench`: generates the corpus, then measures each path in its own child process (so peak RSS is per path):
- * the I/O floor (read + count newlines), the full scan with and without the raw-bytes prefilter, and the gzip path.
- * Checks the answer against the corpus truth and the speed against the targets in README.md. Exit 1 if a check fails.
+ * `npm run bench`: generates a deterministic corpus (XmlWinEventLog, its .gz, JSON lines and EVTX, all the same events),
+ * then measures in one run and on the same bytes, each in a child process pinned to one core where `taskset` exists:
+ * the I/O floor, the real CLI scan of every format (rows checked against the corpus truth), the scan without the prefilter,
+ * a full-parse baseline (txml), Node's gunzip alone, libevtx's evtxexport when installed, and single vs parallel ranged
+ * reads from the embedded S3 server. Prints a table and the checks against the targets, writes bench/results.json and
+ * bench/chart.svg. Exit 1 when a check fails.
  */
-import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, createReadStream, createWriteStream, existsSync, openSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { arch, cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
-import { Scan } from '../core/scan.ts';
-import { writeCorpus, type CorpusTruth } from './bench-corpus.ts';
-import { fileChunks } from './file-sources.ts';
+import { writeCorpus, type CorpusTruth, RULE_BY_FIELDS } from './bench-corpus.ts';
+import { runPhase, type Phase, type PhaseResult } from './bench-phases.ts';
+import { type BenchRow, type BenchResults, checksOf, renderChart, renderTable } from './bench-report.ts';
+import { measureS3Reads } from './bench-s3-reads.ts';
 
-interface PhaseResult {
-  seconds: number;
-  maxRssMb: number;
-  rows?: number;
-  matchedEvents?: number;
-  events?: number;
+const MB = 1e6;
+
+function haveCommand(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).status === 0;
 }
 
-type Phase = 'floor' | 'scan' | 'scan-no-prefilter';
+/** `taskset -c 0` in front of a command when pinning is on and possible. */
+function pinned(pin: boolean, command: string, args: string[]): [string, string[]] {
+  return pin ? ['taskset', ['-c', '0', command, ...args]] : [command, args];
+}
 
-async function runPhase(phase: Phase, file: string): Promise<PhaseResult> {
+function childPhase(pin: boolean, phase: Phase, file: string): PhaseResult {
+  const [command, args] = pinned(pin, process.execPath, [fileURLToPath(import.meta.url), '--phase', phase, '--file', file]);
+  return JSON.parse(execFileSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as PhaseResult;
+}
+
+interface CliRun extends PhaseResult {
+  rows: Array<Record<string, unknown>>;
+  summary: { events: number; processEvents: number; problems: Record<string, number>; durationMs: number };
+}
+
+/**
+ * Runs the CLI exactly as a user would (`node dist/cli/scan.mjs <file>`, rows to a file), timed from spawn to exit; a
+ * preloaded module records the process's own CPU time and peak RSS at exit.
+ */
+function cliRun(pin: boolean, dir: string, file: string, extra: string[] = []): CliRun {
+  const cli = join(dirname(fileURLToPath(import.meta.url)), 'scan.mjs');
+  const usage = join(dir, 'usage.json');
+  const preload = join(dir, 'usage-preload.mjs');
+  writeFileSync(
+    preload,
+    `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { const c = process.cpuUsage(); writeFileSync(${JSON.stringify(usage)}, JSON.stringify({ cpuSeconds: (c.user + c.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024 })); });\n`,
+  );
+  const summaryFile = join(dir, 'summary.json');
+  const rowsFile = join(dir, 'rows.jsonl');
+  const [command, args] = pinned(pin, process.execPath, ['--import', preload, cli, '--no-progress', '--summary', summaryFile, ...extra, file]);
   const started = process.hrtime.bigint();
-  let extra: Partial<PhaseResult> = {};
-  switch (phase) {
-    case 'floor': {
-      let lines = 0;
-      for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-        let i = -1;
-        while ((i = chunk.indexOf(10, i + 1)) !== -1) lines += 1;
-      }
-      extra = { events: lines };
-      break;
-    }
-    case 'scan':
-    case 'scan-no-prefilter': {
-      const scan = new Scan({ prefilter: phase === 'scan' });
-      const report = await scan.scanSource({ kind: 'file', path: file }, fileChunks(file));
-      const findings = scan.findings();
-      extra = { rows: findings.length, matchedEvents: findings.reduce((n, f) => n + (f.count as number), 0), events: report.events };
-      break;
-    }
-  }
+  const out = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, ...extra };
+  if (out.status !== 0) throw new Error(`scan of ${file} exited ${out.status}: ${out.stderr.toString().slice(0, 500)}`);
+  writeFileSync(rowsFile, out.stdout);
+  const rows = out.stdout
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as CliRun['summary'];
+  const measured = JSON.parse(readFileSync(usage, 'utf8')) as { cpuSeconds: number; maxRssMb: number };
+  return { seconds, ...measured, bytes: statSync(file).size, records: summary.events, matched: rows.reduce((n, r) => n + Number(r.count), 0), rows, summary };
 }
 
-function child(phase: Phase, file: string): PhaseResult {
-  const out = execFileSync(process.execPath, [process.argv[1] as string, '--phase', phase, '--file', file], { encoding: 'utf8' });
-  return JSON.parse(out) as PhaseResult;
+/** The rows as the truth states them: by-fields, count, firstTime, lastTime. */
+function rowsEqual(rows: Array<Record<string, unknown>>, truth: CorpusTruth): boolean {
+  const columns = [...RULE_BY_FIELDS, 'count', 'firstTime', 'lastTime'] as const;
+  const pick = (row: Record<string, unknown>): string => JSON.stringify(columns.map((c) => row[c] ?? null));
+  const got = rows.map(pick).sort();
+  const want = truth.rows.map((row) => pick(row as unknown as Record<string, unknown>)).sort();
+  return got.length === want.length && got.every((row, i) => row === want[i]);
 }
 
-function templates(): string[] {
-  const lines: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.(xml|log)$/.test(name)) {
-        for (const line of readFileSync(path, 'utf8').split(/\r?\n/)) {
-          // Templates that mention appcmd would plant matches the truth does not count.
-          if (line.startsWith('<Event ') && line.endsWith('</Event>') && line.length < 20000 && !/appcmd/i.test(line)) lines.push(line);
-        }
-      }
-    }
-  };
-  walk(join('test', 'fixtures', 'scan'));
-  walk(join('test', 'fixtures', 'xml'));
-  return lines;
+/** Runs a command with its stdout written to `outFile`, timed from spawn to exit. */
+function timeCommand(pin: boolean, command: string, args: string[], outFile: string): { seconds: number; ok: boolean } {
+  const [cmd, full] = pinned(pin, command, args);
+  const fd = openSync(outFile, 'w');
+  try {
+    const started = process.hrtime.bigint();
+    const out = spawnSync(cmd, full, { stdio: ['ignore', fd, 'ignore'] });
+    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, ok: out.status === 0 };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `<Event ` start tags in a file, counted chunk by chunk. */
+async function countEventTags(file: string): Promise<number> {
+  let count = 0;
+  let carry = '';
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    const text = carry + chunk.toString('latin1');
+    count += (text.match(/<Event[\s>]/g) ?? []).length;
+    // A tag is 7 characters: the last 6 cannot hold a whole one already counted, and may hold the start of the next.
+    carry = text.slice(-6);
+  }
+  return count;
+}
+
+async function gzipFile(from: string, to: string): Promise<void> {
+  await pipeline(createReadStream(from, { highWaterMark: 1 << 20 }), createGzip(), createWriteStream(to));
 }
 
 async function main(): Promise<void> {
@@ -80,61 +114,101 @@ async function main(): Promise<void> {
     options: {
       phase: { type: 'string' },
       file: { type: 'string' },
-      size: { type: 'string', default: '256' },
+      size: { type: 'string', default: '1024' },
       seed: { type: 'string', default: '4' },
+      out: { type: 'string', default: 'bench' },
       keep: { type: 'boolean', default: false },
+      'no-pin': { type: 'boolean', default: false },
+      'no-s3': { type: 'boolean', default: false },
     },
   });
   if (values.phase !== undefined) {
     process.stdout.write(JSON.stringify(await runPhase(values.phase as Phase, values.file as string)));
     return;
   }
+  const pin = !values['no-pin'] && haveCommand('taskset');
+  const seed = Number(values.seed);
+  const size = Number(values.size) * MB;
   const dir = mkdtempSync(join(tmpdir(), 'sysmon-bench-'));
-  const xml = join(dir, 'corpus.xml');
-  const gz = join(dir, 'corpus.xml.gz');
-  const size = Number(values.size) * 1e6;
-  const t = templates();
-  process.stderr.write(`generating ${values.size} MB from ${t.length} real event lines…\n`);
-  const truth: CorpusTruth = await writeCorpus(xml, { size, seed: Number(values.seed), templates: t, matchEvery: 9_973, decoyEvery: 997 });
-  await pipeline(createReadStream(xml), createGzip(), createWriteStream(gz));
-  const mb = truth.bytes / 1e6;
-  const results: Record<string, PhaseResult> = {};
-  for (const [name, phase, file] of [
-    ['floor (read + count \\n)', 'floor', xml],
-    ['scan xml', 'scan', xml],
-    ['scan xml, no prefilter', 'scan-no-prefilter', xml],
-    ['scan xml.gz', 'scan', gz],
-  ] as const) {
-    results[name] = child(phase, file);
+  const say = (text: string): boolean => process.stderr.write(`${text}\n`);
+  const files = { xml: join(dir, 'corpus.xml'), gz: join(dir, 'corpus.xml.gz'), jsonl: join(dir, 'corpus.jsonl'), evtx: join(dir, 'corpus.evtx'), small: join(dir, 'small.xml') };
+
+  say(`generating ${values.size} MB of XmlWinEventLog (seed ${seed}), then the same events as JSON lines and EVTX…`);
+  const xmlTruth = await writeCorpus(files.xml, { format: 'xml', size, seed });
+  const jsonlTruth = await writeCorpus(files.jsonl, { format: 'jsonl', size: Number.POSITIVE_INFINITY, seed, maxEvents: xmlTruth.events });
+  const evtxTruth = await writeCorpus(files.evtx, { format: 'evtx', size: Number.POSITIVE_INFINITY, seed, maxEvents: xmlTruth.events });
+  const smallTruth = await writeCorpus(files.small, { format: 'xml', size: 10 * MB, seed });
+  await gzipFile(files.xml, files.gz);
+  const gzBytes = statSync(files.gz).size;
+
+  const rows: BenchRow[] = [];
+  const add = (row: BenchRow): void => {
+    rows.push(row);
+    say(`  ${row.name}: ${(row.bytes / MB / row.seconds).toFixed(0)} MB/s`);
+  };
+  const fromPhase = (name: string, input: string, r: PhaseResult, extra: Partial<BenchRow> = {}): BenchRow => ({
+    name,
+    input,
+    bytes: r.bytes,
+    seconds: r.seconds,
+    cpuSeconds: r.cpuSeconds,
+    maxRssMb: r.maxRssMb,
+    records: r.records,
+    ...extra,
+  });
+  const fromCli = (name: string, input: string, truth: CorpusTruth, r: CliRun, bytes: number): BenchRow => ({
+    name,
+    input,
+    bytes,
+    seconds: r.seconds,
+    cpuSeconds: r.cpuSeconds,
+    maxRssMb: r.maxRssMb,
+    records: r.summary.events,
+    rowsCorrect: rowsEqual(r.rows, truth) && r.summary.events === truth.events && Object.keys(r.summary.problems).length === 0,
+  });
+
+  say(`measuring (${pin ? 'each run pinned to CPU 0 with taskset' : 'not pinned'})…`);
+  add(fromPhase('floor: read 1 MiB chunks + count \\n', 'xml', childPhase(pin, 'floor', files.xml)));
+  add(fromCli('scan xml (CLI)', 'xml', xmlTruth, cliRun(pin, dir, files.xml), xmlTruth.bytes));
+  add(fromPhase('gunzip alone (output bytes)', 'xml.gz', childPhase(pin, 'gunzip', files.gz)));
+  add(fromCli('scan xml.gz (CLI, decompressed bytes)', 'xml.gz', xmlTruth, cliRun(pin, dir, files.gz), xmlTruth.bytes));
+  add(fromPhase('floor: read jsonl', 'jsonl', childPhase(pin, 'floor', files.jsonl)));
+  add(fromCli('scan jsonl (CLI)', 'jsonl', jsonlTruth, cliRun(pin, dir, files.jsonl), jsonlTruth.bytes));
+  add(fromCli('scan evtx (CLI)', 'evtx', evtxTruth, cliRun(pin, dir, files.evtx), evtxTruth.bytes));
+  if (haveCommand('evtxexport')) {
+    const exported = join(dir, 'evtxexport.xml');
+    const run = timeCommand(pin, 'evtxexport', ['-f', 'xml', files.evtx], exported);
+    const records = await countEventTags(exported);
+    rmSync(exported, { force: true });
+    add({ name: 'evtxexport -f xml (libevtx)', input: 'evtx', bytes: evtxTruth.bytes, seconds: run.seconds, records, rowsCorrect: run.ok && records === evtxTruth.events });
+  } else say('  evtxexport not installed (Debian: libevtx-utils): its row is left out');
+  add(fromPhase('scan xml without prefilter (full parse)', 'xml', childPhase(pin, 'scan-no-prefilter', files.xml)));
+  add(fromPhase('txml full parse + rule (baseline)', 'xml', childPhase(pin, 'txml', files.xml)));
+  add(fromCli('scan xml 10 MB (CLI)', 'xml-10MB', smallTruth, cliRun(pin, dir, files.small), smallTruth.bytes));
+
+  let s3: BenchResults['s3'] = [];
+  if (!values['no-s3']) {
+    say('reading the .gz back from the embedded S3 server: one stream vs parallel ranged GETs…');
+    s3 = await measureS3Reads(files.gz, { concurrencies: [1, 2, 4, 8] });
   }
-  const lines: string[] = [];
-  lines.push(`corpus: ${mb.toFixed(0)} MB, ${truth.events} events, ${truth.truePositives} true positives, ${truth.decoys} decoys`);
-  lines.push('| path | s | MB/s (decompressed) | events/s | peak RSS MB | matched events |');
-  lines.push('|---|---|---|---|---|---|');
-  for (const [name, r] of Object.entries(results)) {
-    lines.push(
-      `| ${name} | ${r.seconds.toFixed(2)} | ${(mb / r.seconds).toFixed(0)} | ${Math.round(truth.events / r.seconds)} | ${r.maxRssMb.toFixed(0)} | ${r.matchedEvents ?? '–'} |`,
-    );
-  }
-  const floor = results['floor (read + count \\n)'] as PhaseResult;
-  const scanXml = results['scan xml'] as PhaseResult;
-  const scanGz = results['scan xml.gz'] as PhaseResult;
-  const full = results['scan xml, no prefilter'] as PhaseResult;
-  const checks: Array<[string, boolean]> = [
-    [`every planted true positive found (${truth.truePositives}), no decoy`, [scanXml, scanGz, full].every((r) => r.matchedEvents === truth.truePositives)],
-    ['every event counted', [scanXml, scanGz, full].every((r) => r.events === truth.events)],
-    // Targets from measurements on the 2-core CI box (README "Measured"): about 2× the best full-parse JavaScript peer
-    // (txml, 164 MB/s in performance-notes.md) and 3× one S3 GetObject stream (85–90 MB/s), the Lambda's real input rate.
-    [`xml scan ≥ 300 MB/s (${(mb / scanXml.seconds).toFixed(0)} MB/s)`, mb / scanXml.seconds >= 300],
-    [`xml scan ≥ 15% of the I/O floor (${((floor.seconds / scanXml.seconds) * 100).toFixed(0)}%)`, scanXml.seconds <= floor.seconds / 0.15],
-    [`gz scan ≥ 250 MB/s decompressed (${(mb / scanGz.seconds).toFixed(0)} MB/s)`, mb / scanGz.seconds >= 250],
-    [`prefilter ≥ 3× the full parse (${(full.seconds / scanXml.seconds).toFixed(1)}×)`, full.seconds >= 3 * scanXml.seconds],
-    [`peak RSS ≤ 160 MB on every path`, Object.values(results).every((r) => r.maxRssMb <= 160)],
-  ];
-  for (const [what, ok] of checks) lines.push(`${ok ? 'PASS' : 'FAIL'} ${what}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
-  if (!values.keep) rmSync(dir, { recursive: true, force: true });
-  if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
+
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', arch: arch(), node: process.version, pinned: pin },
+    corpus: { seed, xmlBytes: xmlTruth.bytes, gzBytes, jsonlBytes: jsonlTruth.bytes, evtxBytes: evtxTruth.bytes, events: xmlTruth.events, processEvents: xmlTruth.processEvents, truePositives: xmlTruth.truePositives, decoys: xmlTruth.decoys, expectedRows: xmlTruth.rows.length },
+    rows,
+    s3,
+    checks: [],
+  };
+  results.checks = checksOf(results);
+  const outDir = resolve(values.out);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, 'chart.svg'), renderChart(results));
+  process.stdout.write(`${renderTable(results)}\nwrote ${join(outDir, 'results.json')} and chart.svg\n`);
+  if (values.keep) say(`corpus kept in ${dir}`);
+  else if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  if (results.checks.some((check) => !check.pass)) process.exitCode = 1;
 }
 
 await main();

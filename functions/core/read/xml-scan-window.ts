@@ -39,7 +39,18 @@ export class ScanWindow {
   push(chunk: Uint8Array, scan: () => void): void {
     // Large chunks are taken a piece at a time: V8 builds a latin1 string of up to 128 KiB in its young generation, larger
     // ones out of line at several times the cost per byte (64 KiB: 8.5 GB/s, 1 MiB: 5.6, 256 KiB: 1.6, measured here).
-    for (let at = 0; at < chunk.length; at += PIECE_BYTES) this.#push(chunk.subarray(at, Math.min(chunk.length, at + PIECE_BYTES)), scan);
+    // A piece ends after a newline where there is one, so in one-event-per-line logs no event straddles two pieces and
+    // the next piece is taken as it is, without a bridge (whose bytes would be converted to latin1 twice).
+    let at = 0;
+    while (at < chunk.length) {
+      let end = Math.min(chunk.length, at + PIECE_BYTES);
+      if (end < chunk.length) {
+        const newline = chunk.lastIndexOf(0x0a, end - 1);
+        if (newline >= at) end = newline + 1;
+      }
+      this.#push(chunk.subarray(at, end), scan);
+      at = end;
+    }
   }
 
   #push(chunk: Uint8Array, scan: () => void): void {

@@ -37,7 +37,7 @@ export const HELP = `Usage: sysmon-s3-detect [options] <file|dir>...
 Runs the Splunk ESCU detection "Windows IIS Components Add New Module" over Windows event logs, with Splunk's semantics.
 All inputs of one invocation form one search (as one Splunk search over an index). Directories are scanned recursively.
 Formats are detected from content, not names: XmlWinEventLog (one <Event> per line, pretty-printed, <Events> wrapper,
-UTF-8/UTF-16LE), EVTX, JSON lines (evtx_dump, Winlogbeat, NXLog); gzip, zstd and zip are decompressed on the fly.
+UTF-8/UTF-16LE), EVTX, JSON lines (evtx_dump, Winlogbeat, NXLog); gzip, zstd, zip and tar are unpacked on the fly.
 
 Output: findings as JSON lines on stdout (Splunk's columns first: dest user parent_process_name process_name
 original_file_name process process_id parent_process_id count firstTime lastTime, then id, detection, risk, evidence);

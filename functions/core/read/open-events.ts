@@ -90,7 +90,7 @@ async function* unknownFormat(head: Uint8Array, stats: ReaderStats): AsyncGenera
     ok: false,
     problem: {
       reason: 'unknown-format',
-      message: `not XmlWinEventLog, JSON lines, EVTX, gzip, zstd or zip: first bytes ${shown || '(empty)'}`,
+      message: `not XmlWinEventLog, JSON lines, EVTX, gzip, zstd, zip or tar: first bytes ${shown || '(empty)'}`,
       location: { offset: 0 },
     },
   };

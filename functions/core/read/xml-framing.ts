@@ -216,8 +216,8 @@ export class XmlEventFramer {
         this.#scanFrom = base + Math.max(i, w.length - (VENT.length - 1));
         return -1;
       }
-      // The bytes that decide (a boundary, `>`, or `ID` and the name's end) have not all arrived yet.
-      if (k + VENT.length + 2 >= w.length && !final) {
+      // The byte that decides (boundary or `>`) has not arrived yet.
+      if (k + VENT.length >= w.length && !final) {
         this.#scanFrom = base + k;
         return -1;
       }
@@ -227,6 +227,11 @@ export class XmlEventFramer {
           if (isStartBoundary(after)) {
             this.#boundKind = 'start';
             return base + k - 2;
+          }
+          // `<EventI`: whether it is `<EventID` and the name ends there needs two more bytes.
+          if (after === 0x49 && k + VENT.length + 2 >= w.length && !final) {
+            this.#scanFrom = base + k;
+            return -1;
           }
           if (after === 0x49 && w[k + VENT.length + 1] === 0x44 && isNameEnd(w[k + VENT.length + 2])) {
             if (this.#eventIds === 0) this.#eventIdAt = base + k - 2;

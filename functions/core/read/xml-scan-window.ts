@@ -69,7 +69,7 @@ export class ScanWindow {
 
   /** The 1-based line of absolute offset `at` (not before an offset asked for earlier). */
   lineAt(at: number): number {
-    return this.#lines.lineAt(this.bytes, this.base, at);
+    return this.#lines.lineAt(this.bytes, this.base, at, this.#latin1);
   }
 
   /** UTF-8 text of absolute [from, to), clipped to the bytes in view. */
@@ -85,7 +85,7 @@ export class ScanWindow {
     const kept = this.bytes.length - this.pos;
     // The bridge may be built in the very buffer that holds the current window (after an append): count the window's
     // newlines before its bytes are overwritten, or the line numbers would depend on where the chunks split.
-    this.#lines.advance(this.bytes, this.base, this.base + this.pos);
+    this.#lines.advance(this.bytes, this.base, this.base + this.pos, this.#latin1);
     const head = Math.min(chunk.length, BRIDGE_BYTES);
     const bridge = this.#spareOf(kept + head);
     this.bytes.copy(bridge, 0, this.pos);
@@ -100,7 +100,7 @@ export class ScanWindow {
 
   #replace(bytes: Buffer, base: number, pos: number): void {
     // Newlines before the new start are counted while their bytes are still in view.
-    this.#lines.advance(this.bytes, this.base, base + pos);
+    this.#lines.advance(this.bytes, this.base, base + pos, this.#latin1);
     this.bytes = bytes;
     this.#latin1 = undefined;
     this.base = base;
@@ -116,7 +116,7 @@ export class ScanWindow {
   #append(chunk: Buffer): void {
     const kept = this.bytes.length - this.pos;
     const base = this.base + this.pos;
-    this.#lines.advance(this.bytes, this.base, base);
+    this.#lines.advance(this.bytes, this.base, base, this.#latin1);
     const needed = kept + chunk.length;
     const inSpare = this.#spare.length > 0 && this.bytes.buffer === this.#spare.buffer;
     if (inSpare && needed <= this.#spare.length) {

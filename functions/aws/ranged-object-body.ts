@@ -88,9 +88,10 @@ export function rangedBody(reads: ObjectReads, options: RangedBodyOptions, abort
     let started = 0;
     try {
       for (let head = 0; head < partCount; head += 1) {
+        if (closed) return;
         for (; started < Math.min(partCount, head + concurrency); started += 1) parts.set(started, startPart(started));
         const part = parts.get(head);
-        if (part === undefined) return; // closed
+        if (part === undefined) return;
         for (;;) {
           const chunk = part.queue[part.taken];
           if (chunk !== undefined) {

@@ -199,6 +199,21 @@ describe('parallel ranged reads', () => {
     );
   });
 
+  it('close() before the first chunk releases the first response and starts no part', async () => {
+    const size = 5 * PART + 3;
+    await viaProxy(
+      () => ({}),
+      async (client, proxy) => {
+        const opened = await openObject(client, { bucket: BUCKET, key: `sizes/${size}.bin`, partSize: PART, concurrency: 4 });
+        opened.close();
+        expect(await drain(opened.chunks)).toHaveLength(0);
+        expect(await eventually(() => proxy.open === 0, 3000)).toBe(true);
+        expect(proxy.gets.map((g) => g.range)).toEqual([undefined]);
+        expect(opened.stats.inFlight).toBe(0);
+      },
+    );
+  });
+
   it('a slow consumer over a 64 MB object: buffered bytes stay ≤ concurrency × part size', async () => {
     const size = 64 * 1024 * 1024;
     const partSize = 1024 * 1024;

@@ -10,8 +10,17 @@ import { describe, expect, it } from 'vitest';
 import { Scan } from '../../functions/core/scan.ts';
 import { truePositive, variant } from './event-variants.ts';
 
-async function findings(bytes: Uint8Array, options: { prefilter: boolean; split?: number[] }): Promise<unknown[]> {
-  const scan = new Scan({ prefilter: options.prefilter });
+/** What a scan says about an input: its rows, its counts and its problems (reason and offset). */
+interface Outcome {
+  findings: unknown[];
+  events: number;
+  processEvents: number;
+  problems: Array<{ reason: string; offset: number }>;
+}
+
+async function outcome(bytes: Uint8Array, options: { prefilter: boolean; split?: number[] }): Promise<Outcome> {
+  const problems: Outcome['problems'] = [];
+  const scan = new Scan({ prefilter: options.prefilter, onProblem: (p) => problems.push({ reason: p.reason, offset: p.location.offset }) });
   const chunks: Uint8Array[] = [];
   let at = 0;
   for (const cut of [...(options.split ?? [])].sort((a, b) => a - b)) {
@@ -21,8 +30,27 @@ async function findings(bytes: Uint8Array, options: { prefilter: boolean; split?
     }
   }
   chunks.push(bytes.subarray(at));
-  await scan.scanSource({ kind: 'file', path: 'x' }, chunks as unknown as AsyncIterable<Uint8Array>);
-  return scan.findings();
+  const report = await scan.scanSource({ kind: 'file', path: 'x' }, chunks as unknown as AsyncIterable<Uint8Array>);
+  return { findings: scan.findings(), events: report.events, processEvents: report.processEvents, problems };
+}
+
+async function findings(bytes: Uint8Array, options: { prefilter: boolean; split?: number[] }): Promise<unknown[]> {
+  return (await outcome(bytes, options)).findings;
+}
+
+/**
+ * The prefilter's contract: the same rows, event counts and problems — except that an event it ruled out is never parsed,
+ * so a parse error inside it (malformed-event) is not found, and such an event, when its raw bytes say process creation,
+ * is counted as a process event. Framing problems (unclosed, oversize, stray, DTD, encoding) are always the same.
+ */
+function expectSameOutcome(fast: Outcome, full: Outcome): void {
+  expect(fast.findings).toEqual(full.findings);
+  expect(fast.events).toBe(full.events);
+  const fastKeys = new Set(fast.problems.map((p) => `${p.reason}@${p.offset}`));
+  const unseen = full.problems.filter((p) => p.reason === 'malformed-event' && !fastKeys.has(`${p.reason}@${p.offset}`));
+  expect(full.problems.filter((p) => !unseen.includes(p))).toEqual(fast.problems);
+  expect(fast.processEvents - full.processEvents).toBeGreaterThanOrEqual(0);
+  expect(fast.processEvents - full.processEvents).toBeLessThanOrEqual(unseen.length);
 }
 
 function fixtureFiles(dir: string): string[] {
@@ -43,9 +71,32 @@ function charRef(text: string, index: number, hex: boolean): string {
 const COMMAND = 'appcmd.exe install module /name:X /image:C:\\x.dll';
 
 describe('prefilter differential', () => {
-  it.each(fixtureFiles('test/fixtures').map((f) => [f]))('%s: same findings with and without the prefilter', async (file) => {
+  it.each(fixtureFiles('test/fixtures').map((f) => [f]))('%s: same rows, counts and problems with and without the prefilter', async (file) => {
     const bytes = readFileSync(file);
-    expect(await findings(bytes, { prefilter: true })).toEqual(await findings(bytes, { prefilter: false }));
+    expectSameOutcome(await outcome(bytes, { prefilter: true }), await outcome(bytes, { prefilter: false }));
+  });
+
+  it('mutated event lines (bytes deleted, duplicated or replaced anywhere, any chunk split): same rows, counts and problems', async () => {
+    const lines = [
+      truePositive(),
+      variant(truePositive(), { data: { Image: 'C:\\Windows\\System32\\calc.exe' }, recordId: '9' }),
+      variant(truePositive(), { data: { CommandLine: 'appcmd.exe list modules' }, recordId: '10' }),
+    ];
+    const text = `${lines.join('\n')}\n`;
+    const edit = fc.record({
+      at: fc.nat({ max: text.length }),
+      length: fc.nat({ max: 12 }),
+      insert: fc.constantFrom('', '<Event>', '</Event>', '<EventID>1</EventID>', '&#97;', '<!--x-->', '<', '>', '\n', "'", 'vent'),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 4 }), fc.array(fc.nat({ max: text.length }), { maxLength: 3 }), async (edits, split) => {
+        let mutated = text;
+        for (const e of edits) mutated = mutated.slice(0, e.at) + e.insert + mutated.slice(e.at + e.length);
+        const bytes = new TextEncoder().encode(mutated);
+        expectSameOutcome(await outcome(bytes, { prefilter: true, split }), await outcome(bytes, { prefilter: false }));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('generated events: random case, character references, entities, Unicode folding, any chunk split', async () => {
@@ -81,6 +132,25 @@ describe('prefilter differential', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  // XML events come to the prefilter with their EventID position: every spelling the parser may accept but the raw read
+  // cannot settle must be parsed, never ruled out.
+  it.each([
+    ['padded EventID', (x: string) => x.replace('<EventID>1</EventID>', '<EventID> 1 </EventID>')],
+    ['EventID with qualifiers', (x: string) => x.replace('<EventID>1</EventID>', "<EventID Qualifiers='0'>1</EventID>")],
+    ['comment before the EventID number', (x: string) => x.replace('<EventID>1</EventID>', '<EventID><!-- c -->1</EventID>')],
+    ['comment after the EventID number', (x: string) => x.replace('<EventID>1</EventID>', '<EventID>1<!-- c --></EventID>')],
+    ['EventID in CDATA', (x: string) => x.replace('<EventID>1</EventID>', '<EventID><![CDATA[1]]></EventID>')],
+    ['EventID as a character reference', (x: string) => x.replace('<EventID>1</EventID>', '<EventID>&#49;</EventID>')],
+    ['provider in upper case', (x: string) => x.replace("Name='Microsoft-Windows-Sysmon'", "Name='MICROSOFT-WINDOWS-SYSMON'")],
+    ['appcmd in upper case', (x: string) => x.replace(/appcmd\.exe/g, 'APPCMD.EXE')],
+    ['a second EventID element later in the event', (x: string) => x.replace('</EventData>', '<Data Name="x">1</Data></EventData>').replace('<EventRecordID>', '<EventID>7</EventID><EventRecordID>')],
+    ['EventID after the EventData', (x: string) => x.replace('<EventID>1</EventID>', '').replace('</EventData>', '</EventData><EventID>1</EventID>')],
+  ])('%s: same rows, counts and problems with and without the prefilter', async (_name, edit) => {
+    const bytes = new TextEncoder().encode(`${edit(truePositive())}\n`);
+    const full = await outcome(bytes, { prefilter: false });
+    expectSameOutcome(await outcome(bytes, { prefilter: true }), full);
   });
 
   it('an Image spelled with a character reference still matches', async () => {

@@ -80,6 +80,9 @@ function networkConnect(world: CorpusWorld, host: Host): CorpusEvent {
   return world.event(host, SYSMON_3, 'background', values, time);
 }
 
+/** NativeImages hash folders (one per assembly build). */
+const NATIVE_IMAGE_FOLDERS = ['7c2bbd2f8a4e7e0b53e9f3c0a1d6b4e2', '0f3d9b1e6a5c8d2f4b7e1a9c3d5f7b2e', 'c81e728d9d4c2f636f067f89cc14862c'];
+
 function imageLoad(world: CorpusWorld, host: Host): CorpusEvent {
   const r = world.random;
   const time = world.tick();
@@ -90,11 +93,12 @@ function imageLoad(world: CorpusWorld, host: Host): CorpusEvent {
   if (variant < 0.15) {
     const assembly = r.pick(['System.Management.Automation', 'Microsoft.PowerShell.Commands.Utility', 'System.Configuration.Install', 'System.DirectoryServices']);
     dll = `${assembly}.ni.dll`;
-    path = `C:\\Windows\\assembly\\NativeImages_v4.0.30319_64\\${assembly.slice(0, 24)}\\${r.lowerHex(32)}\\${dll}`;
+    // The hash folder is fixed per assembly and machine; a fixed set keeps the hash cache (and memory) bounded.
+    path = `C:\\Windows\\assembly\\NativeImages_v4.0.30319_64\\${assembly.slice(0, 24)}\\${r.pick(NATIVE_IMAGE_FOLDERS)}\\${dll}`;
   } else if (variant < 0.3) {
     dll = r.pick(['comctl32.dll', 'GdiPlus.dll']);
     const side = dll === 'comctl32.dll' ? 'microsoft.windows.common-controls_6595b64144ccf1df_6.0.19041.3636' : 'microsoft.windows.gdiplus_6595b64144ccf1df_1.1.19041.4355';
-    path = `C:\\Windows\\WinSxS\\amd64_${side}_none_${r.lowerHex(16)}\\${dll}`;
+    path = `C:\\Windows\\WinSxS\\amd64_${side}_none_${dll === 'comctl32.dll' ? '60b6a03d71f818d5' : 'a865f0c28672571c'}\\${dll}`;
   }
   const values = [
     '-', utcTime(time.timeMs), p.guid, p.pid, p.image, path, '10.0.19041.4355 (WinBuild.160101.0800)',

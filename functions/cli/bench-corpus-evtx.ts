@@ -304,6 +304,13 @@ function writeSystemValue(w: ChunkWriter, event: CorpusEvent, time: Buffer, i: n
   }
 }
 
+/**
+ * Bytes left free after a chunk's last record. libevtx 20181227 wants 4 bytes past a record's size copy
+ * (libevtx_record_values_read_header: `data_size > event_record_data_size - 4`), so it silently drops a record that ends
+ * at the chunk's last byte; none of the 202 chunks of real logs in /work/shared/data/evtx ends closer than 8 bytes.
+ */
+export const CHUNK_TAIL_SLACK = 8;
+
 /** One record (header, BinXML, padding to 8 bytes, size copy); throws CHUNK_FULL when it does not fit. */
 function writeRecord(w: ChunkWriter, event: CorpusEvent, number: number): void {
   const start = w.pos;
@@ -317,7 +324,7 @@ function writeRecord(w: ChunkWriter, event: CorpusEvent, number: number): void {
   w.u8(TOKEN.EOF);
   const unpadded = w.pos + 4 - start;
   const size = Math.ceil(unpadded / 8) * 8;
-  w.need(size - unpadded + 4);
+  w.need(size - unpadded + 4 + CHUNK_TAIL_SLACK);
   w.pos += size - unpadded;
   w.u32(size);
   w.patch32(start + 4, size);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCorpus, RULE_BY_FIELDS, type CorpusFormat, type CorpusOptions, type CorpusTruth } from '../../functions/cli/bench-corpus.ts';
+import { CHUNK_TAIL_SLACK } from '../../functions/cli/bench-corpus-evtx.ts';
 import { fileChunks } from '../../functions/cli/file-sources.ts';
 import type { RawEvent } from '../../functions/core/read/raw-event.ts';
 import { Scan, type LocatedProblem, type SourceReport } from '../../functions/core/scan.ts';
@@ -183,6 +184,17 @@ describe('size targets', () => {
     expect(report.events).toBe(truth.events);
     // Full chunks: each holds about 40 records of ~1.5 KB.
     expect(truth.events).toBeGreaterThan(((expected - 4096) / 65536) * 30);
+  });
+
+  // Seed 36 at 1 MB packs chunk 2 to its last byte when no slack is kept (found by trying seeds with CHUNK_TAIL_SLACK = 0);
+  // libevtx then drops that chunk's last record without a word.
+  it('EVTX chunks keep their last 8 bytes free, and evtxexport reads every record of a corpus that would fill one', async () => {
+    const { path, truth } = await generate('tail.evtx', { format: 'evtx', size: 1e6, seed: 36 });
+    const file = readFileSync(path);
+    for (let at = 4096; at < file.length; at += 65536) expect(file.readUInt32LE(at + 48)).toBeLessThanOrEqual(65536 - CHUNK_TAIL_SLACK);
+    if (!existsSync(EVTXEXPORT)) return;
+    const text = execFileSync(EVTXEXPORT, [path], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(text.match(/^Event number\t/gm)).toHaveLength(truth.events);
   });
 
   it('refuses a size it cannot reach', async () => {

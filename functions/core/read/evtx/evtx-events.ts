@@ -38,12 +38,12 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
   const stats = options.stats;
   const maxEventBytes = options.maxEventBytes ?? CHUNK_SIZE;
   const reader = new FixedBlockReader(chunks);
-  const problem: ProblemFactory = (message, location, excerpt, reason = 'corrupt-evtx') => {
+  const problem: ProblemFactory = (message, location, excerpt, reason) => {
     if (stats) stats.problems++;
-    const p: Problem = { reason, message, location };
-    if (excerpt !== undefined) p.excerpt = excerpt;
-    return { ok: false, problem: p };
+    return problemItem(message, location, excerpt, reason);
   };
+  // A chunk is parsed whole into this list, then yielded: one generator step per item instead of two nested ones.
+  const items: ReadItem[] = [];
   // Several streams (zip members) may share one stats object: add what this reader pulls, never overwrite.
   let counted = 0;
   const countBytes = (): void => {
@@ -83,7 +83,19 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
         continue;
       }
       if (!hasChunkSignature(chunk) && index >= chunkCount) break;
-      yield* readChunk(chunk, index, fileOffset, { maxEventBytes, problem, stats });
+      items.length = 0;
+      readChunk(chunk, index, fileOffset, maxEventBytes, items);
+      for (const item of items) {
+        // Counted as each item is handed out, so a consumer that stops early sees the counts of what it took.
+        if (stats !== undefined) {
+          if (item.ok) stats.events++;
+          else {
+            stats.problems++;
+            if (item.problem.location.record !== undefined) stats.events++;
+          }
+        }
+        yield item;
+      }
     }
   } finally {
     await reader.close();
@@ -92,16 +104,19 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
 
 type ProblemFactory = (message: string, location: Location, excerpt?: string, reason?: 'corrupt-evtx' | 'oversize-event') => ReadItem;
 
-/** What readChunk needs from the reader. */
-interface ChunkOptions {
-  maxEventBytes: number;
-  problem: ProblemFactory;
-  stats: ReaderStats | undefined;
+/** A problem item (stats are counted by the caller). */
+function problemItem(message: string, location: Location, excerpt?: string, reason: 'corrupt-evtx' | 'oversize-event' = 'corrupt-evtx'): ReadItem {
+  const p: Problem = { reason, message, location };
+  if (excerpt !== undefined) p.excerpt = excerpt;
+  return { ok: false, problem: p };
 }
 
-/** Yields the records of one chunk (a short chunk is read as far as it goes). */
-function* readChunk(chunk: Uint8Array, index: number, fileOffset: number, options: ChunkOptions): Generator<ReadItem> {
-  const { maxEventBytes, problem, stats } = options;
+/**
+ * Appends the items of one chunk to `items` (a short chunk is read as far as it goes). Each record gives exactly one
+ * item, an event or a problem located at its record id; chunk-level problems carry no record id.
+ */
+function readChunk(chunk: Uint8Array, index: number, fileOffset: number, maxEventBytes: number, items: ReadItem[]): void {
+  const problem = problemItem;
   const where = `EVTX chunk ${index} (file offset ${fileOffset})`;
   const at: Location = { offset: fileOffset, chunk: index };
   let header;
@@ -109,18 +124,18 @@ function* readChunk(chunk: Uint8Array, index: number, fileOffset: number, option
     header = parseChunkHeader(chunk, fileOffset);
   } catch (error) {
     if (!(error instanceof EvtxFormatError)) throw error;
-    yield problem(`${where} is corrupt, skipped: ${error.message}`, at, hexExcerpt(chunk, 0));
+    items.push(problem(`${where} is corrupt, skipped: ${error.message}`, at, hexExcerpt(chunk, 0)));
     return;
   }
-  if (chunk.length < CHUNK_SIZE) yield problem(`${where} is truncated at ${chunk.length} of ${CHUNK_SIZE} bytes; reading the records it holds`, at);
-  if (!header.headerChecksumOk) yield problem(`${where}: header checksum mismatch; reading it anyway`, at);
-  if (header.dataChecksumOk === false && chunk.length === CHUNK_SIZE) yield problem(`${where}: records checksum mismatch; reading them anyway`, at);
+  if (chunk.length < CHUNK_SIZE) items.push(problem(`${where} is truncated at ${chunk.length} of ${CHUNK_SIZE} bytes; reading the records it holds`, at));
+  if (!header.headerChecksumOk) items.push(problem(`${where}: header checksum mismatch; reading it anyway`, at));
+  if (header.dataChecksumOk === false && chunk.length === CHUNK_SIZE) items.push(problem(`${where}: records checksum mismatch; reading them anyway`, at));
   if (header.badTableOffsets.length > 0) {
-    yield problem(`${where}: string/template table offsets outside the chunk (${header.badTableOffsets.slice(0, 5).join(', ')}); ignored`, at);
+    items.push(problem(`${where}: string/template table offsets outside the chunk (${header.badTableOffsets.slice(0, 5).join(', ')}); ignored`, at));
   }
   let limit = header.freeSpaceOffset;
   if (limit < CHUNK_HEADER_SIZE || limit > chunk.length) {
-    if (limit > CHUNK_SIZE || limit < CHUNK_HEADER_SIZE) yield problem(`${where}: free space offset ${limit} is outside the chunk; scanning to its end`, at);
+    if (limit > CHUNK_SIZE || limit < CHUNK_HEADER_SIZE) items.push(problem(`${where}: free space offset ${limit} is outside the chunk; scanning to its end`, at));
     limit = chunk.length;
   }
   const ctx = newChunkContext(chunk, fileOffset);
@@ -136,31 +151,29 @@ function* readChunk(chunk: Uint8Array, index: number, fileOffset: number, option
           ? `no valid record header at file offset ${fileOffset + pos}`
           : `record ${record.recordId} at file offset ${fileOffset + pos} is incomplete or overwritten (its closing size copy disagrees with its size ${record.size})`;
       const location: Location = { offset: fileOffset + pos, chunk: index };
-      if (record !== undefined) {
-        location.record = record.recordId;
-        if (stats) stats.events++;
-      }
-      yield problem(
-        `${where}: ${what}; ${next === undefined ? 'rest of the chunk skipped' : `resuming at file offset ${fileOffset + next}`}`,
-        location,
-        hexExcerpt(chunk, pos),
+      if (record !== undefined) location.record = record.recordId;
+      items.push(
+        problem(
+          `${where}: ${what}; ${next === undefined ? 'rest of the chunk skipped' : `resuming at file offset ${fileOffset + next}`}`,
+          location,
+          hexExcerpt(chunk, pos),
+        ),
       );
       if (next === undefined) return;
       pos = next;
       continue;
     }
     const location: Location = { offset: fileOffset + pos, chunk: index, record: record.recordId };
-    if (stats) stats.events++;
     if (record.size > maxEventBytes) {
-      yield problem(`EVTX record ${record.recordId} is ${record.size} bytes, over the ${maxEventBytes}-byte limit; skipped`, location, undefined, 'oversize-event');
+      items.push(problem(`EVTX record ${record.recordId} is ${record.size} bytes, over the ${maxEventBytes}-byte limit; skipped`, location, undefined, 'oversize-event'));
     } else {
       let event: RawEvent | undefined;
       try {
-        event = parseRecord(ctx, pos, record, index);
+        event = parseRecord(ctx, pos, record, location);
       } catch (error) {
-        yield problem(`EVTX record ${record.recordId} in chunk ${index} is corrupt, skipped: ${describe(error)}`, location, hexExcerpt(chunk, pos));
+        items.push(problem(`EVTX record ${record.recordId} in chunk ${index} is corrupt, skipped: ${describe(error)}`, location, hexExcerpt(chunk, pos)));
       }
-      if (event !== undefined) yield { ok: true, event };
+      if (event !== undefined) items.push({ ok: true, event });
     }
     pos += record.size;
   }

@@ -2,7 +2,7 @@
  * One event record inside a chunk: `**\0\0` signature, size, record id, written time, BinXML, copy of the size
  * (libevtx format document, section Event record). Parses the BinXML into RawEvent fields.
  */
-import type { RawEvent } from '../raw-event.ts';
+import type { Location, RawEvent } from '../raw-event.ts';
 import type { ChunkContext } from './chunk-context.ts';
 import { parseFragment } from './binxml-tree.ts';
 import { eventFields } from './binxml-event.ts';
@@ -38,9 +38,12 @@ export function nextRecordHeader(ctx: ChunkContext, from: number, limit: number)
   return undefined;
 }
 
-/** Parses the record at `pos` (header already checked) into a RawEvent; throws EvtxFormatError when corrupt. */
-export function parseRecord(ctx: ChunkContext, pos: number, header: RecordHeader, chunkIndex: number): RawEvent {
+/**
+ * Parses the record at `pos` (header already checked) into a RawEvent located at `location`, which becomes the event's
+ * own; throws EvtxFormatError when corrupt.
+ */
+export function parseRecord(ctx: ChunkContext, pos: number, header: RecordHeader, location: Location): RawEvent {
   const content = parseFragment(ctx, pos + 24, pos + header.size - 4, { insideSubstitution: false, depth: 0 });
   const { system, data } = eventFields(ctx, content);
-  return { location: { offset: ctx.fileOffset + pos, chunk: chunkIndex, record: header.recordId }, system, data };
+  return { location, system, data };
 }

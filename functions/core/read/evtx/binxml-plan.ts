@@ -77,24 +77,36 @@ function dataShape(steps: PlanStep[]): Record<string, string> | undefined {
     if (step.first) names.push(step.name);
   }
   if (names.length === 0) return undefined;
-  // Every chunk defines its templates anew: share the shape of equal key lists across chunks.
-  const key = JSON.stringify(names);
-  let shape = SHAPES.get(key);
-  if (shape === undefined) {
-    // JSON.parse builds a fast-properties object and defines `__proto__` as an own key, as the walk does.
-    shape = JSON.parse(`{${names.map((name) => `${JSON.stringify(name)}:""`).join(',')}}`) as Record<string, string>;
-    if (shapeChars + key.length <= MAX_SHAPE_CHARS) {
-      SHAPES.set(key, shape);
-      shapeChars += key.length;
-    }
+  // Every chunk defines its templates anew: share the shape of equal key lists across chunks. The lookup key is short
+  // (count, first and last name) and the full list is compared, cheaper than hashing the whole list for every chunk.
+  const key = `${names.length}\u0000${names[0]}\u0000${names[names.length - 1]}`;
+  let bucket = SHAPES.get(key);
+  for (const cached of bucket ?? []) if (sameNames(cached.names, names)) return cached.shape;
+  // JSON.parse builds a fast-properties object and defines `__proto__` as an own key, as the walk does.
+  const shape = JSON.parse(`{${names.map((name) => `${JSON.stringify(name)}:""`).join(',')}}`) as Record<string, string>;
+  const chars = names.reduce((sum, name) => sum + name.length + 1, key.length);
+  if (shapeChars + chars <= MAX_SHAPE_CHARS && (bucket?.length ?? 0) < MAX_BUCKET) {
+    if (bucket === undefined) SHAPES.set(key, (bucket = []));
+    bucket.push({ names, shape });
+    shapeChars += chars;
   }
   return shape;
 }
 
-/** Data shapes by their key list (JSON), shared by every reader; bounded, since hostile files can make any number. */
-const SHAPES = new Map<string, Record<string, string>>();
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Data shapes shared by every reader, by count, first and last key. Bounded in characters and per bucket, since
+ * hostile files can make any number of shapes and any number that share a bucket.
+ */
+const SHAPES = new Map<string, { names: string[]; shape: Record<string, string> }[]>();
 /** Real logs need a few dozen shapes of a few hundred characters each. */
 const MAX_SHAPE_CHARS = 1_000_000;
+const MAX_BUCKET = 8;
 let shapeChars = 0;
 
 /** Appends the steps of walking `content` in `section` to `steps`. */

@@ -11,7 +11,8 @@
  *
  * Corrupt or truncated data throws CorruptCompressionError from the stream's iteration, after every byte that could be
  * decoded before the fault has been yielded. More decoded bytes than maxBytes (over all streams of the object) throws
- * TooLargeError: that is what stops zip bombs. An error of the input itself (an S3 read) is rethrown unchanged.
+ * TooLargeError, and so does decoded data outgrowing the compressed bytes read by more than maxRatio (CompressionRatioError):
+ * that is what stops zip bombs. An error of the input itself (an S3 read) is rethrown unchanged.
  */
 import { Buffer } from 'node:buffer';
 import { createGunzip } from 'node:zlib';
@@ -40,6 +41,26 @@ export interface DecodedStream {
 export interface OpenStreamsOptions {
   /** Most decoded bytes accepted over all streams of the object; default unlimited. */
   maxBytes?: number;
+  /**
+   * Most decoded bytes per compressed byte read, checked once `ratioFloor` bytes were decoded. Default 4000: one gzip or
+   * deflate layer cannot exceed ~1032:1, so only nested compression (a gzip inside a zip) or zstd reach it — the shape
+   * of a decompression bomb, stopped long before maxBytes.
+   */
+  maxRatio?: number;
+  /** Decoded bytes before the ratio is checked (small objects of zeros are harmless); default 64 MiB. */
+  ratioFloor?: number;
+}
+
+const DEFAULT_MAX_RATIO = 4000;
+const DEFAULT_RATIO_FLOOR = 64 * 1024 * 1024;
+
+/** Decoded data growing faster than the ratio limit allows: a decompression bomb (a TooLargeError, so 'too-large'). */
+export class CompressionRatioError extends TooLargeError {
+  constructor(where: Where, decoded: number, read: number, ratio: number) {
+    super(where, Math.floor(read * ratio));
+    const inEntry = where.entry === undefined ? '' : ` (at archive entry '${where.entry}')`;
+    this.message = `decoded ${where.compression} data reached ${decoded} bytes from ${read} compressed bytes, over the ${ratio}:1 ratio limit${inEntry}: a decompression bomb`;
+  }
 }
 
 /** The compression of a stream from its first four bytes. */
@@ -57,19 +78,33 @@ const ZSTD_MAX_BLOCK = 128 * 1024;
 /** zstd windows beyond 128 MiB are refused, as by the reference decoder without `--memory`. */
 const ZSTD_MAX_WINDOW = 128 * 1024 * 1024;
 
-/** Counts decoded bytes against the object's limit. */
+/** Counts decoded bytes against the object's size limit, and against the compressed bytes read (the ratio limit). */
 class Budget {
   #used = 0;
+  #read = 0;
   readonly #limit: number;
+  readonly #ratio: number;
+  readonly #floor: number;
 
-  constructor(limit: number) {
-    this.#limit = limit;
+  constructor(options: OpenStreamsOptions) {
+    this.#limit = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    this.#ratio = options.maxRatio ?? DEFAULT_MAX_RATIO;
+    this.#floor = options.ratioFloor ?? DEFAULT_RATIO_FLOOR;
+  }
+
+  /** The object's bytes as read, counted. */
+  async *input(chunks: ByteChunks): AsyncGenerator<Uint8Array> {
+    for await (const chunk of chunks) {
+      this.#read += chunk.length;
+      yield chunk;
+    }
   }
 
   async *limit(chunks: ByteChunks, where: Where): AsyncGenerator<Uint8Array> {
     for await (const chunk of chunks) {
       this.#used += chunk.length;
       if (this.#used > this.#limit) throw new TooLargeError(where, this.#limit);
+      if (this.#used > this.#floor && this.#used > this.#ratio * this.#read) throw new CompressionRatioError(where, this.#used, this.#read, this.#ratio);
       yield chunk;
     }
   }
@@ -77,8 +112,8 @@ class Budget {
 
 /** Splits an object into its decoded streams (one, or one per zip file entry or tar member). */
 export async function* openStreams(chunks: ByteChunks, options: OpenStreamsOptions = {}): AsyncGenerator<DecodedStream> {
-  const budget = new Budget(options.maxBytes ?? Number.POSITIVE_INFINITY);
-  const peeked = await peekChunks(chunks, 4);
+  const budget = new Budget(options);
+  const peeked = await peekChunks(budget.input(chunks), 4);
   const compression = compressionOf(peeked.head);
   if (compression === 'zip') {
     for await (const entry of zipEntries(peeked.chunks)) {

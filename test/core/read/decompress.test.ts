@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { CorruptCompressionError, TooLargeError, compressionOf, openStreams, type DecodedStream } from '../../../functions/core/read/decompress.ts';
+import { CompressionRatioError, CorruptCompressionError, TooLargeError, compressionOf, openStreams, type DecodedStream, type OpenStreamsOptions } from '../../../functions/core/read/decompress.ts';
 import type { ByteChunks } from '../../../functions/core/read/raw-event.ts';
 import { chunksOf, fixtureBytes, readAll } from './xml-fixtures.ts';
 
@@ -20,7 +20,7 @@ interface Opened {
 }
 
 /** Reads every stream to its end; a stream's error is kept with what it yielded before it. */
-async function openAll(input: ByteChunks, options: { maxBytes?: number } = {}): Promise<{ streams: Opened[]; error?: unknown }> {
+async function openAll(input: ByteChunks, options: OpenStreamsOptions = {}): Promise<{ streams: Opened[]; error?: unknown }> {
   const streams: Opened[] = [];
   try {
     for await (const stream of openStreams(input, options)) streams.push(await drain(stream));
@@ -235,6 +235,31 @@ describe('size limit', () => {
     expect(failure).toBeInstanceOf(TooLargeError);
     expect(failure).toMatchObject({ compression: 'zip', entry: 'b.log' });
     expect(streams.reduce((sum, s) => sum + s.bytes.length, 0)).toBeLessThanOrEqual(100 * 1024 * 1024);
+  });
+
+  it('a nested bomb (a gzip of 256 MiB of zeros deflated again inside a zip) is stopped by the ratio limit after 64 MiB', async () => {
+    const bomb = Buffer.from(zipSync({ 'x.log.gz': gzipSync(new Uint8Array(256 * 1024 * 1024), { level: 9 }) }, { level: 9 }));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const { streams, error } = await openAll(chunksOf(bomb, 4096));
+    const failure = error ?? streams.find((s) => s.error !== undefined)?.error;
+    expect(failure).toBeInstanceOf(CompressionRatioError);
+    expect(failure).toBeInstanceOf(TooLargeError);
+    expect((failure as Error).message).toMatch(/^decoded zip data reached \d+ bytes from \d+ compressed bytes, over the 4000:1 ratio limit \(at archive entry 'x\.log\.gz'\): a decompression bomb$/);
+    const decoded = streams.reduce((sum, s) => sum + s.bytes.length, 0);
+    expect(decoded).toBeGreaterThanOrEqual(64 * 1024 * 1024 - 1024 * 1024);
+    expect(decoded).toBeLessThan(80 * 1024 * 1024);
+  });
+
+  it('one gzip layer of zeros (~1000:1) stays under the default ratio; a lower maxRatio or floor stops it', async () => {
+    const gz = gzipSync(new Uint8Array(80 * 1024 * 1024), { level: 9 });
+    expect((await openAll(chunksOf(gz, 65536))).streams[0]?.error).toBeUndefined();
+    const low = await openAll(chunksOf(gz, 65536), { maxRatio: 100, ratioFloor: 1024 * 1024 });
+    expect(low.streams[0]?.error).toBeInstanceOf(CompressionRatioError);
+    // Stopped once decoded bytes pass 100 × the compressed bytes read so far (one 64 KiB piece), give or take one 1 MiB zlib chunk.
+    expect(low.streams[0]?.bytes.length).toBeLessThanOrEqual(100 * 65536 + 1024 * 1024);
+    // Real logs are far below: the gzip fixtures decode at under 20:1.
+    const real = fixtureBytes('compressed', 'iis-appcmd-discovery.xml.log.gz');
+    expect((await openAll(chunksOf(real, 4096), { maxRatio: 50, ratioFloor: 0 })).streams[0]?.error).toBeUndefined();
   });
 
   it('plain input counts too', async () => {

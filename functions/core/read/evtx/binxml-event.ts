@@ -94,12 +94,12 @@ function run(ctx: ChunkContext, steps: PlanStep[], values: SubstitutionValues | 
         break;
       case 'text-field':
         // A repeated field keeps its first value, as the XML reader does.
-        if (fields.system[step.field] === undefined) fields.system[step.field] = renderContent(ctx, step.content, values, budget);
+        if (systemField(fields.system, step.field) === undefined) setSystemField(fields.system, step.field, renderContent(ctx, step.content, values, budget));
         break;
       case 'attribute-field':
-        if (fields.system[step.field] === undefined) {
+        if (systemField(fields.system, step.field) === undefined) {
           const value = step.literal ?? attributeValue(ctx, step.value, values, budget);
-          if (value !== undefined) fields.system[step.field] = value;
+          if (value !== undefined) setSystemField(fields.system, step.field, value);
         }
         break;
       case 'data': {
@@ -121,6 +121,42 @@ function run(ctx: ChunkContext, steps: PlanStep[], values: SubstitutionValues | 
         const unreachable: never = step;
         return unreachable;
       }
+    }
+  }
+}
+
+/** A System field by name, read through a named property (one inline cache per field, not one shared keyed lookup). */
+function systemField(system: RawSystem, field: keyof RawSystem): string | undefined {
+  switch (field) {
+    case 'Provider': return system.Provider;
+    case 'EventID': return system.EventID;
+    case 'Version': return system.Version;
+    case 'Channel': return system.Channel;
+    case 'Computer': return system.Computer;
+    case 'EventRecordID': return system.EventRecordID;
+    case 'TimeCreated': return system.TimeCreated;
+    case 'UserID': return system.UserID;
+    default: {
+      const unreachable: never = field;
+      return unreachable;
+    }
+  }
+}
+
+/** Sets a System field through a named property (see systemField). */
+function setSystemField(system: RawSystem, field: keyof RawSystem, value: string): void {
+  switch (field) {
+    case 'Provider': system.Provider = value; return;
+    case 'EventID': system.EventID = value; return;
+    case 'Version': system.Version = value; return;
+    case 'Channel': system.Channel = value; return;
+    case 'Computer': system.Computer = value; return;
+    case 'EventRecordID': system.EventRecordID = value; return;
+    case 'TimeCreated': system.TimeCreated = value; return;
+    case 'UserID': system.UserID = value; return;
+    default: {
+      const unreachable: never = field;
+      return unreachable;
     }
   }
 }

@@ -7,10 +7,12 @@
  *   (literals holding those characters are not used);
  * - Splunk's case-insensitive match lower-cases with Unicode rules, and two non-ASCII characters lower-case into ASCII letters
  *   (U+212A KELVIN SIGN → k, U+0130 → i + U+0307): events holding them are always candidates.
- * Work is done once per reader window (about 1 MiB), not per event: one regular-expression pass and a few Buffer.indexOf
- * passes find every position where a literal or an escape starts; each event then only looks up its byte range.
+ * Readers hand over the window's bytes as a latin1 string (one character per byte, same indices), so every search is a V8
+ * string search, far cheaper per hit than a native Buffer call. JSON: work is done once per window, not per record: one
+ * regular-expression pass and a few string searches find every position where a literal or an escape starts; each record
+ * then only looks up its range, and reads its EventID to count process events.
  *
- * XML events come with the window's latin1 text and the position of their `<EventID` tag (found by the framer's own search),
+ * XML events come with and the position of their `<EventID` tag (found by the framer's own search),
  * so the order is turned round there: only a process-creation event (EventID 1 with the Sysmon provider, 4688 with the
  * Security one) can reach the Endpoint.Processes data model, so the EventID is read first and the literals are searched in
  * those events only (a fifth of a typical Sysmon log) — the bytes of every other event are never looked at again. Anything
@@ -25,58 +27,63 @@ export type LiteralConjunct = readonly string[];
 /** What the raw bytes say about an event. */
 export type Triage = 'candidate' | 'process' | 'other';
 
-// Escapes that can hide a literal from a byte search, found with Buffer.indexOf (SIMD-fast, unlike a regex alternation):
-// XML numeric references, JSON `\uXXXX` (checked for four hex digits: a bare `\u` is common in `c:\users`), and the
-// UTF-8 bytes of U+212A and U+0130.
-const REF = Buffer.from('&#', 'latin1');
-const JSON_ESCAPE = Buffer.from('\\u', 'latin1');
-const FOLDING = [Buffer.from('\u212a', 'utf8'), Buffer.from('\u0130', 'utf8')];
+// Escapes that can hide a literal from a text search: XML numeric references, JSON `\uXXXX` (checked for four hex digits: a
+// bare `\u` is common in `c:\users`), and the UTF-8 bytes of U+212A and U+0130 (seen through latin1).
+const REF = '&#';
+const JSON_ESCAPE = /\\u[0-9a-fA-F]{4}/g;
+const FOLDING = ['\u00e2\u0084\u00aa', '\u00c4\u00b0'];
 const ESCAPES = /&#|\\u[0-9a-fA-F]{4}|\u00e2\u0084\u00aa|\u00c4\u00b0/;
-
-const XML_EVENT_ID = Buffer.from('<EventID', 'latin1');
-const JSON_EVENT_IDS = [Buffer.from('"EventID"', 'latin1'), Buffer.from('"event_id"', 'latin1')];
-
-const SYSMON = [Buffer.from('Microsoft-Windows-Sysmon', 'latin1'), Buffer.from('microsoft-windows-sysmon', 'latin1')];
-/** What process-event.ts accepts, loosened to a search: the provider or channel names it compares (lower-cased) must be there. */
-const SYSMON_XML = /microsoft-windows-sysmon/i;
-const SECURITY_XML = /microsoft-windows-security-auditing|>\s*security\s*</i;
-/** XML escapes that can hide a literal or an EventID: numeric references and the two folding characters (UTF-8). */
+/** XML escapes that can hide a literal or an EventID: numeric references and the two folding characters. */
 const XML_ESCAPES = [REF, ...FOLDING];
-const SECURITY = [Buffer.from('Security-Auditing', 'latin1'), Buffer.from('>Security<', 'latin1'), Buffer.from('"Security"', 'latin1')];
 
-function isHex(byte: number | undefined): boolean {
-  return byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66));
+const XML_EVENT_ID = '<EventID';
+const JSON_EVENT_IDS = ['"EventID"', '"event_id"'];
+
+/** What process-event.ts accepts, loosened to a search: the provider or channel names it compares (lower-cased) must be there. */
+const SYSMON = /microsoft-windows-sysmon/i;
+const SECURITY = /microsoft-windows-security-auditing|>\s*security\s*<|"\s*security\s*"/i;
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
-function isSpace(byte: number | undefined): boolean {
-  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+/** Up to six digits at `i` of `text`: [value, index after them], value -1 when there are none. */
+function digitsAt(text: string, i: number): [number, number] {
+  let value = 0;
+  const first = i;
+  for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39 && i - first < 6; c = text.charCodeAt(++i)) value = value * 10 + (c - 0x30);
+  return [i === first ? -1 : value, i];
+}
+
+/** The EventID number of one JSON record as latin1 text (`"EventID": 1`, `"event_id":"1"`, the first key found), or -1. */
+function jsonEventId(text: string): number {
+  let at = -1;
+  for (const needle of JSON_EVENT_IDS) {
+    at = text.indexOf(needle);
+    if (at >= 0) {
+      at += needle.length;
+      break;
+    }
+  }
+  if (at < 0) return -1;
+  while (isSpace(text.charCodeAt(at))) at += 1;
+  if (text.charCodeAt(at) !== 0x3a) return -1;
+  at += 1;
+  while (isSpace(text.charCodeAt(at))) at += 1;
+  if (text.charCodeAt(at) === 0x22) at += 1;
+  while (isSpace(text.charCodeAt(at))) at += 1;
+  return digitsAt(text, at)[0];
 }
 
 /** The EventID number of a raw XML or JSON event (`<EventID …>1<`, `"EventID": 1`, `"event_id":"1"`), or -1. */
-export function rawEventId(bytes: Buffer): number {
-  let at = bytes.indexOf(XML_EVENT_ID);
-  if (at >= 0) {
-    at = bytes.indexOf(0x3e, at + XML_EVENT_ID.length);
-    if (at < 0) return -1;
-    at += 1;
-  } else {
-    const key = JSON_EVENT_IDS.map((needle) => [bytes.indexOf(needle), needle.length] as const).find(([i]) => i >= 0);
-    if (key === undefined) return -1;
-    at = key[0] + key[1];
-    while (isSpace(bytes[at])) at += 1;
-    if (bytes[at] !== 0x3a) return -1;
-    at += 1;
-    while (isSpace(bytes[at])) at += 1;
-    if (bytes[at] === 0x22) at += 1;
-  }
-  while (isSpace(bytes[at])) at += 1;
-  let value = 0;
-  let digits = 0;
-  for (let b = bytes[at]; b !== undefined && b >= 0x30 && b <= 0x39 && digits < 6; b = bytes[++at]) {
-    value = value * 10 + (b - 0x30);
-    digits += 1;
-  }
-  return digits === 0 ? -1 : value;
+export function rawEventId(bytes: Uint8Array): number {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  let at = text.indexOf(XML_EVENT_ID);
+  if (at < 0) return jsonEventId(text);
+  at = text.indexOf('>', at + XML_EVENT_ID.length) + 1;
+  if (at === 0) return -1;
+  while (isSpace(text.charCodeAt(at))) at += 1;
+  return digitsAt(text, at)[0];
 }
 
 /**
@@ -88,12 +95,10 @@ function xmlEventId(text: string, at: number, end: number): number {
   if (i < 0 || i >= end || text.charCodeAt(i - 1) === 0x2f) return -1;
   i += 1;
   while (isSpace(text.charCodeAt(i))) i += 1;
-  let value = 0;
-  const first = i;
-  for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39 && i - first < 6; c = text.charCodeAt(++i)) value = value * 10 + (c - 0x30);
-  if (i === first) return -1;
+  const [value, after] = digitsAt(text, i);
+  i = after;
   while (isSpace(text.charCodeAt(i))) i += 1;
-  return text.charCodeAt(i) === 0x3c && text.charCodeAt(i + 1) === 0x2f ? value : -1;
+  return value >= 0 && text.charCodeAt(i) === 0x3c && text.charCodeAt(i + 1) === 0x2f ? value : -1;
 }
 
 /** Printable ASCII without the characters an XML or JSON escape could hide (`&<>"'\`): found verbatim in the raw bytes. */
@@ -113,19 +118,46 @@ function shortest(alternatives: LiteralConjunct): number {
   return Math.min(...alternatives.map((l) => l.length));
 }
 
+/** Ascending positions of interest in one window, and a cursor that moves forward with the records of that window. */
+class WindowPositions {
+  window: Uint8Array | undefined;
+  positions: number[] = [];
+  next = 0;
+  lastStart = -1;
+
+  /** True when the window must be scanned: a new one, or the same object seen again from an earlier start (refilled). */
+  stale(window: Uint8Array, start: number): boolean {
+    const stale = window !== this.window || start < this.lastStart;
+    this.lastStart = start;
+    return stale;
+  }
+
+  reset(window: Uint8Array, positions: number[]): void {
+    this.window = window;
+    this.positions = positions.sort((a, b) => a - b);
+    this.next = 0;
+  }
+
+  /** Whether a position lies in [start, end); records come in order, so the cursor only moves forward. */
+  within(start: number, end: number): boolean {
+    const positions = this.positions;
+    while (this.next < positions.length && (positions[this.next] as number) < start) this.next += 1;
+    return this.next < positions.length && (positions[this.next] as number) < end;
+  }
+}
+
+function allIndexes(text: string, needle: string, into: number[]): void {
+  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) into.push(i);
+}
+
 /** Decides, from raw bytes, which events must be parsed. */
 export class CandidateFilter {
   readonly #window: RegExp;
   readonly #searches: RegExp[][];
-  #seen: Uint8Array | undefined;
-  #positions: number[] = [];
-  #next = 0;
-  #lastStart = -1;
-  /** XML: positions of escapes in the window last seen, and the cursor into them. */
-  #xmlSeen: Uint8Array | undefined;
-  #xmlEscapes: number[] = [];
-  #xmlNext = 0;
-  #xmlLastStart = -1;
+  readonly #json = new WindowPositions();
+  readonly #xml = new WindowPositions();
+  /** The latin1 text built for a view that came without one (callers other than the readers). */
+  #ownText: { window: Uint8Array; text: string; lastStart: number } | undefined;
 
   private constructor(window: RegExp, searches: RegExp[][]) {
     this.#window = window;
@@ -153,68 +185,83 @@ export class CandidateFilter {
 
   /** Candidate (parse it), process (a process-creation event that cannot match) or other. Views of a window come in order. */
   classify(view: Readonly<RawRecordView>): Triage {
-    if (view.text !== undefined && view.eventIdAt !== undefined) return this.#classifyXml(view, view.text, view.eventIdAt);
-    const { window, start, end } = view;
-    // A new window, or the same object seen again from an earlier start (refilled): scan it.
-    if (window !== this.#seen || start < this.#lastStart) this.#scanWindow(window);
-    this.#lastStart = start;
-    while (this.#next < this.#positions.length && (this.#positions[this.#next] as number) < start) this.#next += 1;
-    const hit = this.#next < this.#positions.length && (this.#positions[this.#next] as number) < end;
-    const bytes = Buffer.from(window.buffer, window.byteOffset + start, end - start);
-    if (hit && this.#candidate(bytes.toString('latin1'))) return 'candidate';
-    const id = rawEventId(bytes);
-    if (id === 1 && SYSMON.some((needle) => bytes.includes(needle))) return 'process';
-    if (id === 4688 && SECURITY.some((needle) => bytes.includes(needle))) return 'process';
-    return 'other';
+    if (view.text !== undefined) {
+      return view.eventIdAt === undefined ? this.#classifyJson(view, view.text) : this.#classifyXml(view, view.text, view.eventIdAt);
+    }
+    // A caller other than the readers: build what they would have handed over.
+    const text = this.#textOf(view.window, view.start);
+    if (text.charCodeAt(view.start) !== 0x3c) return this.#classifyJson(view, text);
+    const first = text.indexOf(XML_EVENT_ID, view.start);
+    const second = first < 0 || first >= view.end ? -1 : text.indexOf(XML_EVENT_ID, first + 1);
+    const eventIdAt = first < 0 || first >= view.end || (second >= 0 && second < view.end) ? -1 : first;
+    return this.#classifyXml(view, text, eventIdAt);
   }
 
+  /** The window's latin1 text, built again for a new window or a refilled one (seen again from an earlier start). */
+  #textOf(window: Uint8Array, start: number): string {
+    const own = this.#ownText;
+    if (own?.window === window && start >= own.lastStart) {
+      own.lastStart = start;
+      return own.text;
+    }
+    const text = Buffer.from(window.buffer, window.byteOffset, window.byteLength).toString('latin1');
+    this.#ownText = { window, text, lastStart: start };
+    return text;
+  }
+
+  /** Literal first: a record holding the quick literal (or an escape) is checked whole; any other only has its EventID read. */
+  #classifyJson(view: Readonly<RawRecordView>, text: string): Triage {
+    const { window, start, end } = view;
+    if (this.#json.stale(window, start)) this.#json.reset(window, this.#jsonPositions(text));
+    // A sliced string shares the window's characters: no copy.
+    const record = text.slice(start, end);
+    if (this.#json.within(start, end) && this.#candidate(record)) return 'candidate';
+    return this.#processKind(jsonEventId(record), record);
+  }
+
+  /** EventID first (see the file comment); the literals are searched only in process-creation events. */
   #classifyXml(view: Readonly<RawRecordView>, text: string, eventIdAt: number): Triage {
     const { window, start, end } = view;
-    if (window !== this.#xmlSeen || start < this.#xmlLastStart) this.#scanXmlWindow(window);
-    this.#xmlLastStart = start;
-    const escapes = this.#xmlEscapes;
-    while (this.#xmlNext < escapes.length && (escapes[this.#xmlNext] as number) < start) this.#xmlNext += 1;
-    if (this.#xmlNext < escapes.length && (escapes[this.#xmlNext] as number) < end) return 'candidate';
-    if (eventIdAt < 0) return 'candidate';
+    if (this.#xml.stale(window, start)) this.#xml.reset(window, this.#xmlPositions(text));
+    if (this.#xml.within(start, end) || eventIdAt < 0) return 'candidate';
     const id = xmlEventId(text, eventIdAt, end);
     if (id < 0) return 'candidate';
     if (id !== 1 && id !== 4688) return 'other';
-    // A sliced string shares the window's characters: no copy.
     const event = text.slice(start, end);
-    if (!(id === 1 ? SYSMON_XML : SECURITY_XML).test(event)) return 'other';
-    return this.#searches.some((conjuncts) => conjuncts.every((re) => re.test(event))) ? 'candidate' : 'process';
+    const kind = this.#processKind(id, event);
+    return kind === 'process' && this.#searches.some((conjuncts) => conjuncts.every((re) => re.test(event))) ? 'candidate' : kind;
   }
 
-  /** Every position in an XML window where an escape starts, ascending (rare: one native search each finds them). */
-  #scanXmlWindow(window: Uint8Array): void {
-    this.#xmlSeen = window;
-    this.#xmlNext = 0;
-    const bytes = Buffer.from(window.buffer, window.byteOffset, window.byteLength);
+  /** 'process' when the EventID and the provider or channel can make this a process-creation event, else 'other'. */
+  #processKind(id: number, event: string): Triage {
+    if (id === 1) return SYSMON.test(event) ? 'process' : 'other';
+    if (id === 4688) return SECURITY.test(event) ? 'process' : 'other';
+    return 'other';
+  }
+
+  #candidate(record: string): boolean {
+    if (ESCAPES.test(record)) return true;
+    return this.#searches.some((conjuncts) => conjuncts.every((re) => re.test(record)));
+  }
+
+  /** Every position in an XML window where an escape starts (rare: a few string searches find them all). */
+  #xmlPositions(text: string): number[] {
     const positions: number[] = [];
-    for (const needle of XML_ESCAPES) for (let i = bytes.indexOf(needle); i >= 0; i = bytes.indexOf(needle, i + 1)) positions.push(i);
-    this.#xmlEscapes = positions.sort((a, b) => a - b);
+    for (const needle of XML_ESCAPES) allIndexes(text, needle, positions);
+    return positions;
   }
 
-  #candidate(latin1: string): boolean {
-    if (ESCAPES.test(latin1)) return true;
-    return this.#searches.some((conjuncts) => conjuncts.every((re) => re.test(latin1)));
-  }
-
-  /** Every position in the window where a quick literal or an escape starts, ascending. */
-  #scanWindow(window: Uint8Array): void {
-    this.#seen = window;
-    this.#next = 0;
-    const bytes = Buffer.from(window.buffer, window.byteOffset, window.byteLength);
+  /** Every position in a JSON window where a quick literal or an escape starts. */
+  #jsonPositions(text: string): number[] {
     const positions: number[] = [];
     const re = this.#window;
     re.lastIndex = 0;
-    const text = bytes.toString('latin1');
     for (let m = re.exec(text); m !== null; m = re.exec(text)) positions.push(m.index);
-    for (let i = bytes.indexOf(REF); i >= 0; i = bytes.indexOf(REF, i + 1)) positions.push(i);
-    for (let i = bytes.indexOf(JSON_ESCAPE); i >= 0; i = bytes.indexOf(JSON_ESCAPE, i + 1)) {
-      if (isHex(bytes[i + 2]) && isHex(bytes[i + 3]) && isHex(bytes[i + 4]) && isHex(bytes[i + 5])) positions.push(i);
-    }
-    for (const needle of FOLDING) for (let i = bytes.indexOf(needle); i >= 0; i = bytes.indexOf(needle, i + 1)) positions.push(i);
-    this.#positions = positions.sort((a, b) => a - b);
+    allIndexes(text, REF, positions);
+    // One regular-expression pass: Windows paths put a `\\` before many letters, and only four hex digits make an escape.
+    JSON_ESCAPE.lastIndex = 0;
+    for (let m = JSON_ESCAPE.exec(text); m !== null; m = JSON_ESCAPE.exec(text)) positions.push(m.index);
+    for (const needle of FOLDING) allIndexes(text, needle, positions);
+    return positions;
   }
 }

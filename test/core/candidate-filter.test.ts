@@ -37,7 +37,8 @@ describe('CandidateFilter', () => {
     ['appcmd listing (no "install "/"module ")', truePositive({ data: { CommandLine: 'appcmd.exe list vdir' } }), 'process'],
     ['appcmd without image in the command line (still parsed: the element name holds "Image")', truePositive({ data: { CommandLine: 'appcmd.exe install module /name:X' } }), 'candidate'],
     ['a character reference (could hide a literal)', variant(calc, { data: { CommandLine: 'x' } }).replace('>x<', '>&#97;<'), 'candidate'],
-    ['a JSON \\u escape', calc.replace('calc.exe', 'calc\\u0041.exe'), 'candidate'],
+    // XML has no backslash escapes: `\u0041` in XML is six characters, and cannot hide a literal there.
+    ['a JSON-style \\u escape in XML (text, not an escape)', calc.replace('calc.exe', 'calc\\u0041.exe'), 'process'],
     ['a Windows path with \\u but no hex', calc.replace('calc.exe', 'c:\\users\\x.exe'), 'process'],
     ['the KELVIN SIGN', truePositive().replace('<Data Name=\'RuleName\'>-', "<Data Name='RuleName'>\u212a"), 'candidate'],
   ])('%s → %s', (_what, event, expected) => {
@@ -55,6 +56,24 @@ describe('CandidateFilter', () => {
     expect(filter.classify({ window, start: second, end: window.length, offset: second })).toBe('process');
     Buffer.from(`${truePositive()}`).copy(window, 0);
     expect(filter.classify({ window, start: 0, end: Buffer.byteLength(truePositive()), offset: 0 })).toBe('candidate');
+  });
+});
+
+describe('CandidateFilter on JSON records', () => {
+  const record = (id: number | string, image: string, extra = ''): string =>
+    `{"Event":{"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Sysmon"}},"EventID":${JSON.stringify(id)}${extra}},"EventData":{"Image":${JSON.stringify(image)},"CommandLine":"x"}}}`;
+  it.each([
+    ['a Sysmon EID 1 without appcmd', record(1, 'C:\\calc.exe'), 'process'],
+    ['an EID 1 with appcmd and install module', record(1, 'C:\\appcmd.exe').replace('"x"', '"appcmd install module /image:x"'), 'candidate'],
+    ['a \\u escape (four hex digits) that could hide a literal', record(1, 'C:\\calc.exe').replace('calc', '\\u0061ppcmd'), 'candidate'],
+    ['a Windows path with \\u and no hex digits', record(1, 'C:\\users\\x.exe'), 'process'],
+    ['EventID as a string', record('1', 'C:\\calc.exe'), 'process'],
+    ['an EID 3', record(3, 'C:\\calc.exe'), 'other'],
+    ['Winlogbeat event_id', '{"winlog":{"event_id":"4688","provider_name":"Microsoft-Windows-Security-Auditing","channel":"Security"}}', 'process'],
+  ])('%s → %s', (_what, line, expected) => {
+    if (filter === undefined) throw new Error('the published search has literals');
+    const window = Buffer.from(line);
+    expect(filter.classify({ window, start: 0, end: window.length, offset: 0, text: window.toString('latin1') })).toBe(expected);
   });
 });
 

@@ -49,8 +49,8 @@ export async function* readJsonlEvents(chunks: ByteChunks, options: JsonlReaderO
   const gate = recordGate(options.prefilter, stats);
   const pending: ReadItem[] = [];
   const sink: JsonFrameSink = {
-    record(window: Buffer, start: number, end: number, offset: number, line: number) {
-      if (!gate(window, start, end, offset)) return;
+    record(window: Buffer, latin1: string, start: number, end: number, offset: number, line: number) {
+      if (!gate(window, start, end, offset, latin1)) return;
       const text = window.toString('utf8', start, end);
       let value: unknown;
       try {

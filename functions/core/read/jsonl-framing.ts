@@ -16,8 +16,8 @@ export const EXCERPT_CHARS = 200;
 
 /** Receives records and framing problems, in stream order. */
 export interface JsonFrameSink {
-  /** A complete record: `window[start, end)`, valid only during the call. */
-  record(window: Buffer, start: number, end: number, offset: number, line: number): void;
+  /** A complete record: `window[start, end)` (and of `text`, its latin1 string), valid only during the call. */
+  record(window: Buffer, text: string, start: number, end: number, offset: number, line: number): void;
   problem(reason: 'invalid-json' | 'oversize-event', offset: number, line: number, excerpt: string, detail: string): void;
 }
 
@@ -25,10 +25,14 @@ type Mode = 'top' | 'object' | 'discard-line' | 'discard-object';
 
 const isBlank = (b: number | undefined): boolean => b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a;
 const RECORD_SEPARATOR = Buffer.from('Record ');
+/** The most the framer takes in at once: V8 builds latin1 strings up to 128 KiB cheaply (see xml-scan-window.ts). */
+const PIECE_BYTES = 64 * 1024;
 
 /** Incremental JSON record framer: push chunks, then finish. */
 export class JsonRecordFramer {
   private window: Buffer = Buffer.alloc(0);
+  /** `window` as latin1, built on first use after it changed: newlines and prefilter searches run on strings. */
+  private latin1: string | undefined;
   /** Stream offset of window[0]. */
   private base = 0;
   /** Next unexamined index (top and discard modes) or the open record's start (object mode). */
@@ -61,12 +65,32 @@ export class JsonRecordFramer {
     return this.window.length;
   }
 
-  /** Frames what a new chunk completes. */
+  /**
+   * Frames what a new chunk completes, a piece at a time; a piece ends after a newline where there is one, so in JSON lines
+   * no record straddles two pieces and a piece is framed in place, not copied behind the rest of the previous one.
+   */
   push(chunk: Uint8Array): void {
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.window = this.window.length === 0 ? bytes : Buffer.concat([this.window, bytes]);
-    this.run(false);
-    this.compact();
+    let at = 0;
+    while (at < bytes.length) {
+      let end = Math.min(bytes.length, at + PIECE_BYTES);
+      if (end < bytes.length) {
+        const newline = bytes.lastIndexOf(0x0a, end - 1);
+        if (newline >= at) end = newline + 1;
+      }
+      const piece = bytes.subarray(at, end);
+      this.window = this.window.length === 0 ? piece : Buffer.concat([this.window, piece]);
+      this.latin1 = undefined;
+      this.run(false);
+      this.compact();
+      at = end;
+    }
+  }
+
+  /** The window as latin1 (one character per byte, same indices). */
+  private text(): string {
+    this.latin1 ??= this.window.toString('latin1');
+    return this.latin1;
   }
 
   /** Frames the rest at the end of the stream. */
@@ -77,12 +101,15 @@ export class JsonRecordFramer {
     }
     if (this.inArray) this.sink.problem('invalid-json', this.arrayOffset, this.arrayLine, '[', 'the stream ends inside the JSON array opened here');
     this.window = Buffer.alloc(0);
+    this.latin1 = undefined;
   }
 
   private compact(): void {
     const keep = this.mode === 'object' ? this.pos : Math.min(this.pos, this.window.length);
     if (keep === 0) return;
     this.window = this.window.subarray(keep);
+    // A slice of a string shares its characters: no copy.
+    if (this.latin1 !== undefined) this.latin1 = this.latin1.slice(keep);
     this.base += keep;
     this.pos -= keep;
     this.scan -= keep;
@@ -130,7 +157,7 @@ export class JsonRecordFramer {
       return true;
     }
     this.arrayAllowed = false;
-    const newline = w.indexOf(0x0a, i);
+    const newline = this.text().indexOf('\n', i);
     if (newline === -1 && !final) return this.waitForLine(i);
     const lineEnd = newline === -1 ? w.length : newline;
     if (c === 0x7b) {
@@ -243,7 +270,7 @@ export class JsonRecordFramer {
       this.sink.problem('oversize-event', this.base + start, line, this.excerpt(start, end), `record over the ${this.maxEventBytes}-byte limit (${end - start} bytes); skipped`);
       return;
     }
-    this.sink.record(this.window, start, end, this.base + start, line);
+    this.sink.record(this.window, this.text(), start, end, this.base + start, line);
   }
 
   private excerpt(start: number, end: number): string {

@@ -9,6 +9,7 @@ import { CHUNK_HEADER_SIZE } from './chunk-header.ts';
 import { need, outside, shortError, utf16, type ChunkContext } from './chunk-context.ts';
 import { fixedValueWidth, renderValue } from './binxml-values.ts';
 import type { Plan } from './binxml-plan.ts';
+import { newNameRefs, sharedTemplate, shareTemplate, type NameRefs } from './template-cache.ts';
 
 /**
  * Nesting levels allowed: each template instance and each BinXML substitution value is one level (a Sysmon
@@ -42,8 +43,9 @@ export interface BinXmlAttribute {
   value: BinXmlContent[];
 }
 
-/** A parsed template definition, shared by every record of the chunk that uses it. */
+/** A parsed template definition, shared by every record of the chunk that uses it and by equal ones of later chunks. */
 export interface TemplateDefinition {
+  /** Chunk offset where it was parsed (for a shared definition, in the chunk that first held it). */
   offset: number;
   content: BinXmlContent[];
   /** The event walk's plan per section (indexed by Section), compiled on first use. */
@@ -79,9 +81,13 @@ export interface TemplateInstance {
 const ENTITIES: ReadonlyMap<string, string> = new Map([['amp', '&'], ['lt', '<'], ['gt', '>'], ['quot', '"'], ['apos', "'"]]);
 
 /** Reads a name reference at `pos`; returns the name and where parsing continues (past an inline name). */
-function readName(ctx: ChunkContext, pos: number, end: number, reading: string): { name: string; next: number } {
+function readName(ctx: ChunkContext, pos: number, end: number, reading: string, refs: NameRefs | undefined): { name: string; next: number } {
   if (outside(pos, 4, end)) throw shortError(ctx, pos, 4, end, `${reading} name offset`);
   const offset = ctx.view.getUint32(pos, true);
+  if (refs !== undefined) {
+    refs.at.push(pos);
+    refs.target.push(offset);
+  }
   const inline = offset === pos + 4;
   const limit = inline ? end : ctx.bytes.length;
   if (offset < CHUNK_HEADER_SIZE || offset + 8 > limit) {
@@ -123,7 +129,7 @@ export function parseFragment(
   ctx: ChunkContext,
   start: number,
   end: number,
-  options: { insideSubstitution: boolean; depth: number },
+  options: { insideSubstitution: boolean; depth: number; refs?: NameRefs },
 ): BinXmlContent[] {
   if (options.depth > MAX_NESTING) {
     throw new EvtxFormatError(ctx.fileOffset + start, 'binary XML', `nested deeper than ${MAX_NESTING} levels`);
@@ -147,7 +153,7 @@ export function parseFragment(
         // A dependency identifier is sometimes absent where it is expected; a data size larger than the chunk
         // is the tell (omerbenamram/evtx's heuristic), so read again without it.
         if (!options.insideSubstitution && ctx.view.getUint32(p, true) >= ctx.bytes.length) p = pos;
-        const { name, next } = readName(ctx, p + 4, end, 'element');
+        const { name, next } = readName(ctx, p + 4, end, 'element', options.refs);
         pos = next;
         if (token & 0x40) {
           need(ctx, pos, 4, end, 'attribute list size');
@@ -194,7 +200,7 @@ export function parseFragment(
       }
       case 0x06: {
         if (!inStartTag) throw new EvtxFormatError(ctx.fileOffset + at, 'attribute', 'attribute outside a start tag');
-        const { name, next } = readName(ctx, pos, end, 'attribute');
+        const { name, next } = readName(ctx, pos, end, 'attribute', options.refs);
         pos = next;
         attribute = { name, value: [] };
         (stack[stack.length - 1] as BinXmlElement).attributes.push(attribute);
@@ -215,15 +221,16 @@ export function parseFragment(
         pos += 2;
         break;
       case 0x09: {
-        const { name, next } = readName(ctx, pos, end, 'entity reference');
+        const { name, next } = readName(ctx, pos, end, 'entity reference', options.refs);
         pos = next;
         place(ctx, pos, inStartTag, attribute, stack, top, { kind: 'text', text: ENTITIES.get(name) ?? `&${name};` });
         break;
       }
       case 0x0a:
-        pos = readName(ctx, pos, end, 'processing instruction').next;
+        pos = readName(ctx, pos, end, 'processing instruction', options.refs).next;
         break;
       case 0x0c: {
+        if (options.refs !== undefined) options.refs.hasInstance = true;
         const parsed = parseTemplateInstance(ctx, pos, end, options.depth);
         place(ctx, pos, inStartTag, attribute, stack, top, { kind: 'template', instance: parsed.instance });
         pos = parsed.next;
@@ -299,11 +306,17 @@ function templateAt(ctx: ChunkContext, offset: number, depth: number): TemplateD
   try {
     const bodyEnd = offset + 24 + ctx.view.getUint32(offset + 20, true);
     need(ctx, offset + 24, bodyEnd - offset - 24, ctx.bytes.length, 'template definition body');
-    const definition: TemplateDefinition = {
-      offset,
-      content: parseFragment(ctx, offset + 24, bodyEnd, { insideSubstitution: false, depth }),
-      plans: [undefined, undefined, undefined, undefined],
-    };
+    // Too deep a nesting is parseFragment's error to throw, so a shared definition is only looked for within bounds.
+    let definition = depth <= MAX_NESTING ? sharedTemplate(ctx, offset, bodyEnd) : undefined;
+    if (definition === undefined) {
+      const refs = newNameRefs();
+      definition = {
+        offset,
+        content: parseFragment(ctx, offset + 24, bodyEnd, { insideSubstitution: false, depth, refs }),
+        plans: [undefined, undefined, undefined, undefined],
+      };
+      shareTemplate(ctx, offset, bodyEnd, refs, definition);
+    }
     ctx.templates.set(offset, definition);
     return definition;
   } catch (error) {

@@ -60,7 +60,8 @@ Options:
   -h, --help               This text.
 
 Exit status: 0 the scan completed (problems in the data are reported, not fatal); 1 findings with --fail-on-findings;
-2 usage error, or an input that cannot be read (the message names it).
+2 usage error, or an input that could not be read at all — missing, unreadable, unknown format, broken compression
+(the summary names it; every other input is still scanned and reported).
 `;
 
 function positiveInt(name: string, text: string): number {

@@ -111,7 +111,9 @@ async function run(args: ScanArgs): Promise<number> {
       return 2;
     }
   }
-  if (errors.length > 0) return 2;
+  // A file that could not be opened, or whose content could not be read at all (unknown format, broken compression), is
+  // exit 2 — after every other input was scanned and reported. Problems inside a readable file are not.
+  if (errors.length > 0 || summary.failed.length > 0) return 2;
   return args.failOnFindings && findings.length > 0 ? 1 : 0;
 }
 

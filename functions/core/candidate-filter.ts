@@ -30,7 +30,7 @@ export type Triage = 'candidate' | 'process' | 'other';
 // Escapes that can hide a literal from a text search: XML numeric references, JSON `\uXXXX` (checked for four hex digits: a
 // bare `\u` is common in `c:\users`), and the UTF-8 bytes of U+212A and U+0130 (seen through latin1).
 const REF = '&#';
-const JSON_ESCAPE = /\\u[0-9a-fA-F]{4}/g;
+const JSON_ESCAPE = '\\u';
 const FOLDING = ['\u00e2\u0084\u00aa', '\u00c4\u00b0'];
 const ESCAPES = /&#|\\u[0-9a-fA-F]{4}|\u00e2\u0084\u00aa|\u00c4\u00b0/;
 /** XML escapes that can hide a literal or an EventID: numeric references and the two folding characters. */
@@ -42,6 +42,10 @@ const JSON_EVENT_IDS = ['"EventID"', '"event_id"'];
 /** What process-event.ts accepts, loosened to a search: the provider or channel names it compares (lower-cased) must be there. */
 const SYSMON = /microsoft-windows-sysmon/i;
 const SECURITY = /microsoft-windows-security-auditing|>\s*security\s*<|"\s*security\s*"/i;
+
+function isHexCode(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x66);
+}
 
 function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
@@ -258,9 +262,12 @@ export class CandidateFilter {
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) positions.push(m.index);
     allIndexes(text, REF, positions);
-    // One regular-expression pass: Windows paths put a `\\` before many letters, and only four hex digits make an escape.
-    JSON_ESCAPE.lastIndex = 0;
-    for (let m = JSON_ESCAPE.exec(text); m !== null; m = JSON_ESCAPE.exec(text)) positions.push(m.index);
+    // Windows paths put `\\u` in many records (`C:\\Users`): only four hex digits after it make an escape.
+    for (let i = text.indexOf(JSON_ESCAPE); i >= 0; i = text.indexOf(JSON_ESCAPE, i + 1)) {
+      if (isHexCode(text.charCodeAt(i + 2)) && isHexCode(text.charCodeAt(i + 3)) && isHexCode(text.charCodeAt(i + 4)) && isHexCode(text.charCodeAt(i + 5))) {
+        positions.push(i);
+      }
+    }
     for (const needle of FOLDING) allIndexes(text, needle, positions);
     return positions;
   }

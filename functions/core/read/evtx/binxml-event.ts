@@ -5,7 +5,7 @@
  */
 import type { RawSystem } from '../raw-event.ts';
 import type { ChunkContext } from './chunk-context.ts';
-import { BINXML_VALUE_TYPE, nestedFragment, type BinXmlContent, type SubstitutionValues, type TemplateInstance } from './binxml-tree.ts';
+import { BINXML_VALUE_TYPE, nestedFragment, valueType, type BinXmlContent, type SubstitutionValues, type TemplateInstance } from './binxml-tree.ts';
 import { compileContent, SECTION, templatePlan, type PlanStep, type Section } from './binxml-plan.ts';
 import { renderSubstitution } from './binxml-values.ts';
 import { EvtxFormatError } from './evtx-format-error.ts';
@@ -88,7 +88,7 @@ function run(ctx: ChunkContext, steps: PlanStep[], values: SubstitutionValues | 
         break;
       case 'substitution':
         // A substituted BinXML fragment splices its elements in here.
-        if (values !== undefined && values.types[step.index] === BINXML_VALUE_TYPE) {
+        if (values !== undefined && valueType(ctx, values, step.index) === BINXML_VALUE_TYPE) {
           walkContent(ctx, nestedFragment(ctx, values, step.index), step.section, state);
         }
         break;
@@ -164,7 +164,7 @@ function setSystemField(system: RawSystem, field: keyof RawSystem, value: string
 /** An attribute's rendered value; undefined when its value is an optional substitution left empty. */
 function attributeValue(ctx: ChunkContext, value: BinXmlContent[], values: SubstitutionValues | undefined, budget: Budget): string | undefined {
   const only = value.length === 1 ? value[0] : undefined;
-  if (only?.kind === 'substitution' && only.optional && (values === undefined || (values.types[only.index] ?? 0) === 0)) return undefined;
+  if (only?.kind === 'substitution' && only.optional && (values === undefined || (valueType(ctx, values, only.index) ?? 0) === 0)) return undefined;
   return renderContent(ctx, value, values, budget);
 }
 
@@ -172,8 +172,8 @@ function attributeValue(ctx: ChunkContext, value: BinXmlContent[], values: Subst
 function renderContent(ctx: ChunkContext, content: BinXmlContent[], values: SubstitutionValues | undefined, budget: Budget): string {
   const only = content.length === 1 ? content[0] : undefined;
   // The common case: the element's content is one substitution (`<Data Name='Image'>%12</Data>`).
-  if (only?.kind === 'substitution' && values !== undefined && only.index < values.types.length) {
-    const type = values.types[only.index] as number;
+  if (only?.kind === 'substitution' && values !== undefined && only.index < values.count) {
+    const type = valueType(ctx, values, only.index);
     if (type === BINXML_VALUE_TYPE) return '';
     const text = renderSubstitution(ctx, values, only.index);
     if ((budget.chars -= text.length) < 0) throw overBudget(ctx, 'characters');
@@ -182,8 +182,8 @@ function renderContent(ctx: ChunkContext, content: BinXmlContent[], values: Subs
   let text = '';
   for (const item of content) {
     if (item.kind === 'text') text += item.text;
-    else if (item.kind === 'substitution' && values !== undefined && item.index < values.types.length) {
-      const type = values.types[item.index] as number;
+    else if (item.kind === 'substitution' && values !== undefined && item.index < values.count) {
+      const type = valueType(ctx, values, item.index);
       if (type !== BINXML_VALUE_TYPE) {
         text += renderSubstitution(ctx, values, item.index);
       }

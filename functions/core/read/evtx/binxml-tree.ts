@@ -52,19 +52,26 @@ export interface TemplateDefinition {
   plans: (Plan | undefined)[];
 }
 
-/** The substitution array of one template instance: value i is `types[i]` at chunk offset `offsets[i]`. */
+/**
+ * The substitution array of one template instance: value i starts at chunk offset `offsets[i]`; its type and size
+ * are read from its descriptor (valueType, valueSize).
+ */
 export interface SubstitutionValues {
-  types: number[];
+  count: number;
+  /** Chunk offset of the descriptors: value i's size (u16) at `descriptors + 4i`, its type (u8) 2 bytes further. */
+  descriptors: number;
   offsets: number[];
-  sizes: number[];
   /** Chunk offset just past the last value. */
   end: number;
   /**
    * The value bytes decoded as UTF-16LE from the first value on (evenText: from an even chunk offset, oddText: odd),
    * on first use: string values are sliced out of these, one decoder call per instance instead of one per value.
+   * Not for instances holding a BinXML value, whose bytes (a whole nested instance) would be decoded for nothing.
    */
   evenText: string | undefined;
   oddText: string | undefined;
+  /** No BinXML value among the values: string values may be sliced from evenText/oddText. */
+  sliceable: boolean;
   /** Parsed BinXML values (type 0x21) by index, filled on first use (most instances have none). */
   nested: (BinXmlContent[] | undefined)[] | undefined;
   /** Nesting depth of the instance, so nested values are parsed one level deeper. */
@@ -275,18 +282,25 @@ function parseTemplateInstance(
   const count = ctx.view.getUint32(pos, true);
   pos += 4;
   if (outside(pos, count * 4, end)) throw shortError(ctx, pos, count * 4, end, `${count} substitution descriptors`);
-  const types = new Array<number>(count);
   const offsets = new Array<number>(count);
-  const sizes = new Array<number>(count);
   let valueOffset = pos + count * 4;
+  let sliceable = true;
   for (let i = 0; i < count; i++) {
-    const size = ctx.view.getUint16(pos + i * 4, true);
-    types[i] = ctx.bytes[pos + i * 4 + 2] as number;
     offsets[i] = valueOffset;
-    sizes[i] = size;
-    valueOffset += size;
+    valueOffset += ctx.view.getUint16(pos + i * 4, true);
+    if (ctx.bytes[pos + i * 4 + 2] === BINXML_VALUE_TYPE) sliceable = false;
   }
-  const values: SubstitutionValues = { types, offsets, sizes, end: valueOffset, evenText: undefined, oddText: undefined, nested: undefined, depth: depth + 1 };
+  const values: SubstitutionValues = {
+    count,
+    descriptors: pos,
+    offsets,
+    end: valueOffset,
+    evenText: undefined,
+    oddText: undefined,
+    sliceable,
+    nested: undefined,
+    depth: depth + 1,
+  };
   if (outside(pos + count * 4, valueOffset - pos - count * 4, end)) {
     throw shortError(ctx, pos + count * 4, valueOffset - pos - count * 4, end, `${count} substitution values`);
   }
@@ -326,13 +340,23 @@ function templateAt(ctx: ChunkContext, offset: number, depth: number): TemplateD
   }
 }
 
+/** The type of value `index`; undefined past the last value. */
+export function valueType(ctx: ChunkContext, values: SubstitutionValues, index: number): number | undefined {
+  return index < values.count ? ctx.bytes[values.descriptors + index * 4 + 2] : undefined;
+}
+
+/** The size of value `index` (below count). */
+export function valueSize(ctx: ChunkContext, values: SubstitutionValues, index: number): number {
+  return ctx.view.getUint16(values.descriptors + index * 4, true);
+}
+
 /** The parsed BinXML of substitution value `index` (type 0x21), parsed on first use. */
 export function nestedFragment(ctx: ChunkContext, values: SubstitutionValues, index: number): BinXmlContent[] {
   values.nested ??= [];
   let nested = values.nested[index];
   if (nested === undefined) {
     const offset = values.offsets[index] as number;
-    nested = parseFragment(ctx, offset, offset + (values.sizes[index] as number), {
+    nested = parseFragment(ctx, offset, offset + valueSize(ctx, values, index), {
       insideSubstitution: true,
       depth: values.depth + 1,
     });

@@ -56,10 +56,10 @@ export function renderValue(ctx: ChunkContext, type: number, at: number, size: n
 
 /** Renders substitution value `index` (not a BinXML one, which the caller expands). */
 export function renderSubstitution(ctx: ChunkContext, values: SubstitutionValues, index: number): string {
-  const type = values.types[index] as number;
+  const type = ctx.bytes[values.descriptors + index * 4 + 2] as number;
   const at = values.offsets[index] as number;
-  const size = values.sizes[index] as number;
-  if (type !== 0x01) return renderValue(ctx, type, at, size);
+  const size = ctx.view.getUint16(values.descriptors + index * 4, true);
+  if (type !== 0x01 || !values.sliceable) return renderValue(ctx, type, at, size);
   // The instance's values were bounds-checked when parsed; UTF-16LE decoding copies code units one for one, so a
   // slice of the decoded block equals decoding the value alone.
   const first = values.offsets[0] as number;

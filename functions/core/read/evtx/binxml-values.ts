@@ -91,7 +91,7 @@ function renderFixed(bytes: Uint8Array, view: DataView, type: number, at: number
     case 0x0b: return String(view.getFloat32(at, true));
     case 0x0c: return String(view.getFloat64(at, true));
     case 0x0d: return view.getUint32(at, true) !== 0 ? 'true' : 'false';
-    case 0x0f: return renderGuid(bytes, at);
+    case 0x0f: return renderGuid(bytes, view, at);
     case 0x11: return renderFiletime(view.getUint32(at, true), view.getUint32(at + 4, true));
     case 0x12: return renderSystemtime(view, at);
     case 0x14: return hex32(view, at);
@@ -123,9 +123,34 @@ const HEX_DIGITS = Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
 const GUID_BYTE_ORDER = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
 /** Character codes of the GUID being rendered (reused: three GUIDs per Sysmon record made this a hot spot). */
 const guidCodes: number[] = new Array<number>(38).fill(0);
+/**
+ * Recently rendered GUIDs, direct-mapped by their first byte: logs repeat the same process and logon GUIDs across
+ * many records. Each slot holds the 16 bytes as four u32 (compared in full) and the text.
+ */
+const GUID_SLOTS = 256;
+const guidKeys = new Uint32Array(GUID_SLOTS * 4);
+const guidTexts: (string | undefined)[] = new Array<string | undefined>(GUID_SLOTS).fill(undefined);
 
 /** `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`: the first three groups are little-endian. */
-function renderGuid(bytes: Uint8Array, at: number): string {
+function renderGuid(bytes: Uint8Array, view: DataView, at: number): string {
+  const a = view.getUint32(at, true);
+  const b = view.getUint32(at + 4, true);
+  const c = view.getUint32(at + 8, true);
+  const d = view.getUint32(at + 12, true);
+  const slot = a & (GUID_SLOTS - 1);
+  const cached = guidTexts[slot];
+  const k4 = slot * 4;
+  if (cached !== undefined && guidKeys[k4] === a && guidKeys[k4 + 1] === b && guidKeys[k4 + 2] === c && guidKeys[k4 + 3] === d) return cached;
+  const text = guidText(bytes, at);
+  guidKeys[k4] = a;
+  guidKeys[k4 + 1] = b;
+  guidKeys[k4 + 2] = c;
+  guidKeys[k4 + 3] = d;
+  guidTexts[slot] = text;
+  return text;
+}
+
+function guidText(bytes: Uint8Array, at: number): string {
   let k = 0;
   guidCodes[k++] = 0x7b;
   for (const i of GUID_BYTE_ORDER) {

@@ -222,6 +222,25 @@ describe('element content', () => {
     expect(events[0]?.data).toEqual({ A: '7', B: 'after one byte', C: 'x\u00e9\u{1F600}', D: '9', E: 'after two bytes', F: '' });
   });
 
+  it('renders GUIDs that share their first bytes apart (recent GUIDs are remembered by their first byte)', async () => {
+    const guid = (last: number, first = 0x5f): SubValue => ({ type: 0x0f, bytes: [first, 0x38, 0x70, 0x57, 0x2a, 0xc2, 0xe0, 0x43, 0xbf, 0x4c, 0x06, 0xf5, 0x69, 0x8f, 0xfb, last] });
+    const { events, problems } = await read([(w) => sysmonLikeEvent(w, [
+      { name: 'A', value: guid(0xd9) },
+      { name: 'B', value: guid(0xda) },
+      { name: 'C', value: guid(0xd9) },
+      { name: 'D', value: guid(0xd9, 0x60) },
+      { name: 'E', value: guid(0xda) },
+    ])]);
+    expect(problems).toEqual([]);
+    expect(events[0]?.data).toEqual({
+      A: '{5770385F-C22A-43E0-BF4C-06F5698FFBD9}',
+      B: '{5770385F-C22A-43E0-BF4C-06F5698FFBDA}',
+      C: '{5770385F-C22A-43E0-BF4C-06F5698FFBD9}',
+      D: '{57703860-C22A-43E0-BF4C-06F5698FFBD9}',
+      E: '{5770385F-C22A-43E0-BF4C-06F5698FFBDA}',
+    });
+  });
+
   it('keeps a Data element named __proto__ as a plain key', async () => {
     const { events } = await read([(w) => sysmonLikeEvent(w, [{ name: '__proto__', value: { type: 0x01, bytes: utf16le('x') } }])]);
     expect(Object.keys(events[0]?.data ?? {})).toEqual(['__proto__']);

@@ -63,9 +63,10 @@ function walkContent(ctx: ChunkContext, content: BinXmlContent[], section: Secti
 /** Runs a template's plan against its instance's values. */
 function runTemplate(ctx: ChunkContext, instance: TemplateInstance, section: Section, state: WalkState): void {
   const plan = templatePlan(instance.template, section);
-  const shaped = plan.dataShape !== undefined && state.dataEmpty;
+  const shape = state.dataEmpty ? plan.dataShape : undefined;
+  const shaped = shape !== undefined;
   if (shaped) {
-    state.fields.data = { ...plan.dataShape };
+    state.fields.data = shape.copy(shape.keys);
     state.dataEmpty = false;
   }
   run(ctx, plan.steps, instance.values, state, shaped);

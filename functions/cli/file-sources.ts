@@ -2,8 +2,7 @@
  * Command-line inputs → the files to scan: directories walked recursively in name order (so output order is stable), symlink
  * loops cut, unreadable paths reported by name instead of aborting the rest.
  */
-import { createReadStream } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** A file to scan. */
@@ -55,16 +54,41 @@ export async function expandInputs(paths: readonly string[]): Promise<{ files: I
   return { files, errors };
 }
 
-/** The file's bytes as 1 MiB chunks (the 64 KiB default halves throughput: performance-notes.md §3). */
-export function fileChunks(path: string, onRead?: (bytes: number) => void): AsyncIterable<Uint8Array> {
-  const stream = createReadStream(path, { highWaterMark: 1024 * 1024 });
-  if (onRead === undefined) return stream;
-  return (async function* () {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      onRead(chunk.byteLength);
+const CHUNK_BYTES = 1024 * 1024;
+/** Reads kept in flight ahead of the consumer (2 measured 25 MB more peak RSS, no faster), so the next chunk is in memory when the scan asks for it. */
+const READ_AHEAD = 1;
+
+/**
+ * The file's bytes as 1 MiB chunks (the 64 KiB default halves throughput: performance-notes.md §3), with the next read in flight
+ * ahead of the consumer: a read stream starts the next read only when its buffer drains, and the scan then waits for it.
+ */
+export async function* fileChunks(path: string, onRead?: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  const file = await open(path, 'r');
+  const ahead: Array<Promise<Buffer>> = [];
+  try {
+    let position = 0;
+    const readNext = (): void => {
+      const buffer = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+      const at = position;
+      position += CHUNK_BYTES;
+      const read = file.read(buffer, 0, CHUNK_BYTES, at).then(({ bytesRead }) => buffer.subarray(0, bytesRead));
+      // Marked handled now: a failed read ahead is thrown when its turn comes, not reported as an unhandled rejection.
+      read.catch(() => undefined);
+      ahead.push(read);
+    };
+    for (let i = 0; i < READ_AHEAD; i += 1) readNext();
+    for (;;) {
+      const chunk = await (ahead.shift() as Promise<Buffer>);
+      if (chunk.length === 0) return;
+      readNext();
+      onRead?.(chunk.length);
       yield chunk;
     }
-  })();
+  } finally {
+    // Reads still in flight finish before the file is closed (their results are dropped).
+    await Promise.allSettled(ahead);
+    await file.close();
+  }
 }
 
 /** A short, user-facing reason for a file-system error (ENOENT → "no such file or directory"). */

@@ -1,9 +1,10 @@
 /**
  * The EVTX reader: streams a binary Windows event log (file header, then 64 KiB chunks one at a time, never
  * the whole file) and yields one RawEvent per record. Damage stays local: a bad checksum is reported and
- * parsing goes on; a corrupt chunk is one problem and the next chunk is read; a corrupt record is one
- * problem and the parser resynchronises on the next record header. Dirty files are read like
- * omerbenamram/evtx: all-zero chunks are skipped (a problem only when the header counts them as in use),
+ * parsing goes on; a corrupt chunk is one problem and the next chunk is read; a record whose BinXML is corrupt is
+ * one problem and the next record is read; a record whose header is invalid or torn ends its chunk (one problem for
+ * the rest, as libevtx without recovery and the Rust evtx crate do), and the next chunk is read. Dirty files are read
+ * like omerbenamram/evtx: all-zero chunks are skipped (a problem only when the header counts them as in use),
  * chunks past the header's chunk count are read until the first one that is neither empty nor a chunk.
  */
 import type { Location, Problem, RawEvent, ReadItem, ByteChunks } from '../raw-event.ts';
@@ -12,7 +13,7 @@ import { FixedBlockReader } from './fixed-blocks.ts';
 import { FILE_HEADER_SIZE, parseFileHeader } from './file-header.ts';
 import { CHUNK_HEADER_SIZE, CHUNK_SIZE, hasChunkSignature, isEmptyChunk, parseChunkHeader } from './chunk-header.ts';
 import { newChunkContext, type ChunkContext } from './chunk-context.ts';
-import { nextRecordHeader, parseRecord, recordHeaderAt } from './record.ts';
+import { parseRecord, recordHeaderAt } from './record.ts';
 
 /** Mutable counters the reader keeps up to date. */
 export interface ReaderStats {
@@ -145,23 +146,17 @@ function readChunk(chunk: Uint8Array, index: number, fileOffset: number, maxEven
     if (record?.trailerOk !== true) {
       // Unused space after the last record is zero-filled when the free space offset points at the chunk end.
       if (record === undefined && isZeroFrom(ctx, pos, limit)) return;
-      const next = nextRecordHeader(ctx, pos + 1, limit);
+      // The chunk's records end here. What follows a torn record is older data the chunk was being overwritten over
+      // (rcm-torn-chunk.evtx: records 401576–401596 after the torn 463011), not records of this chunk: libevtx lists
+      // it only as recovered, and the Rust evtx crate stops at an invalid record too. One problem for the rest.
       const what =
         record === undefined
           ? `no valid record header at file offset ${fileOffset + pos}`
           : `record ${record.recordId} at file offset ${fileOffset + pos} is incomplete or overwritten (its closing size copy disagrees with its size ${record.size})`;
       const location: Location = { offset: fileOffset + pos, chunk: index };
       if (record !== undefined) location.record = record.recordId;
-      items.push(
-        problem(
-          `${where}: ${what}; ${next === undefined ? 'rest of the chunk skipped' : `resuming at file offset ${fileOffset + next}`}`,
-          location,
-          hexExcerpt(chunk, pos),
-        ),
-      );
-      if (next === undefined) return;
-      pos = next;
-      continue;
+      items.push(problem(`${where}: ${what}; the rest of the chunk (${limit - pos} bytes) skipped`, location, hexExcerpt(chunk, pos)));
+      return;
     }
     const location: Location = { offset: fileOffset + pos, chunk: index, record: record.recordId };
     if (record.size > maxEventBytes) {

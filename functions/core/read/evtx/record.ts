@@ -29,15 +29,6 @@ export function recordHeaderAt(ctx: ChunkContext, pos: number): RecordHeader | u
   return { size, recordId: u64(view, pos + 8), trailerOk: view.getUint32(pos + size - 4, true) === size };
 }
 
-/** The next offset after `from` (below `limit`) where a record with a matching size copy starts, or undefined. */
-export function nextRecordHeader(ctx: ChunkContext, from: number, limit: number): number | undefined {
-  const bytes = ctx.bytes;
-  for (let p = bytes.indexOf(0x2a, from); p !== -1 && p + 24 <= limit; p = bytes.indexOf(0x2a, p + 1)) {
-    if (recordHeaderAt(ctx, p)?.trailerOk === true) return p;
-  }
-  return undefined;
-}
-
 /**
  * Parses the record at `pos` (header already checked) into a RawEvent located at `location`, which becomes the event's
  * own; throws EvtxFormatError when corrupt.

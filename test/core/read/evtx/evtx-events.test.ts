@@ -25,6 +25,15 @@ describe('readEvtxEvents on real files', () => {
     ['languagepacksetup-incomplete-record.evtx', 16, 0, 0, ['records checksum mismatch', 'record 17 at file offset 12024 is incomplete'], 'all'],
     // evtxexport 20181227 reads 0 records here; the one record was checked against the strings in the file.
     ['msexchange-wec.evtx', 1, 0, 0, [], 'all'],
+    // Chunk 1 is torn at record 463011: the 21 stale records after it are not read (evtxexport and the Rust crate: 1774).
+    [
+      'rcm-torn-chunk.evtx.gz',
+      1774,
+      0,
+      0,
+      ['chunk 1 (file offset 69632): records checksum mismatch', 'record 463011 at file offset 102040 is incomplete or overwritten (its closing size copy disagrees with its size 496); the rest of the chunk (11152 bytes) skipped', 'chunk 15 (file offset 987136): records checksum mismatch'],
+      'all',
+    ],
   ] as const)('%s: %i events, %i Sysmon, %i Sysmon EID 1', async (name, events, sysmonEvents, eid1, problemTexts, bytesRead) => {
     const bytes = fixture(name);
     const result = await readAll(bytes);
@@ -33,8 +42,8 @@ describe('readEvtxEvents on real files', () => {
     expect(result.events.filter((e) => sysmon(e) && e.system.EventID === '1')).toHaveLength(eid1);
     expect(result.problems.map((p) => p.message)).toHaveLength(problemTexts.length);
     problemTexts.forEach((text, i) => expect(result.problems[i]?.message).toContain(text));
-    // stats.events counts records found, the incomplete record 17 included.
-    expect(result.stats).toMatchObject({ events: events + (name.startsWith('languagepack') ? 1 : 0), skipped: 0, problems: problemTexts.length });
+    // stats.events counts records found, the incomplete record 17 (and the torn 463011) included.
+    expect(result.stats).toMatchObject({ events: events + (name.startsWith('languagepack') || name.startsWith('rcm') ? 1 : 0), skipped: 0, problems: problemTexts.length });
     if (bytesRead === 'all') expect(result.stats.bytes).toBe(bytes.length);
     else {
       // Stopped reading: what was pulled covers the last chunk looked at, plus at most one 64 KiB piece.

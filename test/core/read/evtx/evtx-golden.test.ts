@@ -37,8 +37,6 @@ function golden(name: string): { header: GoldenHeader; eid1: GoldenEid1[] } {
 /** libevtx pads HexInt32/64 to 8/16 digits; Windows (and the reader) do not (fixtures/evtx/SOURCES.md). Unpad only that form. */
 const unpadHex = (v: string): string => (/^0x(?:[0-9a-f]{8}|[0-9a-f]{16})$/.test(v) ? `0x${BigInt(v).toString(16)}` : v);
 
-const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
 /**
  * Where the reader and evtxexport 20181227 disagree, each checked by hand (SOURCES.md): record ids the reader yields that
  * evtxexport does not. Everything else must be equal.
@@ -47,11 +45,6 @@ const KNOWN: Record<string, { extra: number[]; why: string }> = {
   // evtxexport: "Unable to export file ... invalid binary XML token - unsupported type: 0x05" (python-evtx also reads 0);
   // the one record is checked against `strings -el` in evtx-events.test.ts.
   'msexchange-wec.evtx': { extra: [3229], why: 'evtxexport cannot read the WEC record (BinXML value type 0x05 in an attribute)' },
-  // Chunk 1 was being rewritten when the shadow copy was taken: its header still says records 401513–401596, free space at
-  // 43,560; the new records end at a torn record 463011 (file offset 102040), and the old records 401576–401596 follow it
-  // intact. The reader reports the torn record and reads on; evtxexport stops at it and lists these 21 only with
-  // `-m recovered`; the Rust evtx crate also counts 1774 (its test_dirty_sample_with_a_bad_checksum_2).
-  'rcm-torn-chunk.evtx': { extra: range(401576, 401596), why: 'stale records after a torn record, inside the chunk header’s range' },
 };
 
 const goldens = readdirSync(`${DIR}golden`).filter((f) => f.includes('.golden.jsonl')).sort();

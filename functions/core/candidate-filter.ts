@@ -30,7 +30,10 @@ export type Triage = 'candidate' | 'process' | 'other';
 // Escapes that can hide a literal from a text search: XML numeric references, JSON `\uXXXX` (checked for four hex digits: a
 // bare `\u` is common in `c:\users`), and the UTF-8 bytes of U+212A and U+0130 (seen through latin1).
 const REF = '&#';
-const JSON_ESCAPE = '\\u';
+/** The tail of a JSON escape that can spell an ASCII character, `\u00XX`: searched from its `u` (backslashes are everywhere in JSON). */
+const JSON_ASCII_ESCAPE = 'u00';
+/** JSON escapes of the two folding characters. */
+const JSON_FOLDING_ESCAPE = /\\u(?:212[aA]|0130)/g;
 const FOLDING = ['\u00e2\u0084\u00aa', '\u00c4\u00b0'];
 const ESCAPES = /&#|\\u[0-9a-fA-F]{4}|\u00e2\u0084\u00aa|\u00c4\u00b0/;
 /** XML escapes that can hide a literal or an EventID: numeric references and the two folding characters. */
@@ -59,16 +62,23 @@ function digitsAt(text: string, i: number): [number, number] {
   return [i === first ? -1 : value, i];
 }
 
-/** The EventID number of one JSON record as latin1 text (`"EventID": 1`, `"event_id":"1"`, the first key found), or -1. */
-function jsonEventId(text: string): number {
-  let at = -1;
-  for (const needle of JSON_EVENT_IDS) {
-    at = text.indexOf(needle);
-    if (at >= 0) {
-      at += needle.length;
-      break;
+/**
+ * Where the first `"EventID"` (else `"event_id"`) key of a JSON record ends, or -1. The search starts at the key's third
+ * character, `v`: a needle starting with `"` would stop at every quote of the record.
+ */
+function jsonEventIdKeyEnd(text: string): number {
+  for (const key of JSON_EVENT_IDS) {
+    const tail = key.slice(2);
+    for (let k = text.indexOf(tail); k >= 0; k = text.indexOf(tail, k + 1)) {
+      if (text.charCodeAt(k - 2) === 0x22 && text.charCodeAt(k - 1) === key.charCodeAt(1)) return k + tail.length;
     }
   }
+  return -1;
+}
+
+/** The EventID number of one JSON record as latin1 text (`"EventID": 1`, `"event_id":"1"`, the first key found), or -1. */
+function jsonEventId(text: string): number {
+  let at = jsonEventIdKeyEnd(text);
   if (at < 0) return -1;
   while (isSpace(text.charCodeAt(at))) at += 1;
   if (text.charCodeAt(at) !== 0x3a) return -1;
@@ -157,14 +167,17 @@ function allIndexes(text: string, needle: string, into: number[]): void {
 /** Decides, from raw bytes, which events must be parsed. */
 export class CandidateFilter {
   readonly #window: RegExp;
+  /** Whether a quick literal holds `i` or `k`, the letters the two folding characters lower-case into. */
+  readonly #folds: boolean;
   readonly #searches: RegExp[][];
   readonly #json = new WindowPositions();
   readonly #xml = new WindowPositions();
   /** The latin1 text built for a view that came without one (callers other than the readers). */
   #ownText: { window: Uint8Array; text: string; lastStart: number } | undefined;
 
-  private constructor(window: RegExp, searches: RegExp[][]) {
+  private constructor(window: RegExp, searches: RegExp[][], folds: boolean) {
     this.#window = window;
+    this.#folds = folds;
     this.#searches = searches;
   }
 
@@ -184,7 +197,7 @@ export class CandidateFilter {
       quick.push(best.map(escapeRegExp).join('|'));
     }
     const window = new RegExp(quick.join('|'), 'gi');
-    return new CandidateFilter(window, perSearch);
+    return new CandidateFilter(window, perSearch, /[ik]/i.test(quick.join('')));
   }
 
   /** Candidate (parse it), process (a process-creation event that cannot match) or other. Views of a window come in order. */
@@ -262,13 +275,16 @@ export class CandidateFilter {
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) positions.push(m.index);
     allIndexes(text, REF, positions);
-    // Windows paths put `\\u` in many records (`C:\\Users`): only four hex digits after it make an escape.
-    for (let i = text.indexOf(JSON_ESCAPE); i >= 0; i = text.indexOf(JSON_ESCAPE, i + 1)) {
-      if (isHexCode(text.charCodeAt(i + 2)) && isHexCode(text.charCodeAt(i + 3)) && isHexCode(text.charCodeAt(i + 4)) && isHexCode(text.charCodeAt(i + 5))) {
-        positions.push(i);
-      }
+    // Only a record without the quick literal is ruled out, so only escapes that could spell one of its characters matter:
+    // `\u00XX` for ASCII, and the folding characters (raw or escaped) when a quick literal holds `i` or `k`.
+    for (let i = text.indexOf(JSON_ASCII_ESCAPE); i >= 0; i = text.indexOf(JSON_ASCII_ESCAPE, i + 1)) {
+      if (text.charCodeAt(i - 1) === 0x5c && isHexCode(text.charCodeAt(i + 3)) && isHexCode(text.charCodeAt(i + 4))) positions.push(i - 1);
     }
-    for (const needle of FOLDING) allIndexes(text, needle, positions);
+    if (this.#folds) {
+      for (const needle of FOLDING) allIndexes(text, needle, positions);
+      JSON_FOLDING_ESCAPE.lastIndex = 0;
+      for (let m = JSON_FOLDING_ESCAPE.exec(text); m !== null; m = JSON_FOLDING_ESCAPE.exec(text)) positions.push(m.index);
+    }
     return positions;
   }
 }

@@ -153,6 +153,44 @@ describe('prefilter differential', () => {
     expectSameOutcome(await outcome(bytes, { prefilter: true }), full);
   });
 
+  it('JSON lines: random case and \\u escapes anywhere in Image and CommandLine, any chunk split', async () => {
+    const base = JSON.parse(readFileSync('test/fixtures/jsonl/sigma-renamed-ftp.evtx_dump.json', 'utf8')) as { Event: { EventData: Record<string, unknown> } };
+    const image = 'C:\\Windows\\System32\\inetsrv\\appcmd.exe';
+    const mutation = fc.record({
+      caseMask: fc.array(fc.boolean(), { minLength: COMMAND.length, maxLength: COMMAND.length }),
+      escapeMask: fc.array(fc.boolean(), { minLength: COMMAND.length, maxLength: COMMAND.length }),
+      imageEscapes: fc.array(fc.boolean(), { minLength: image.length, maxLength: image.length }),
+      upperHex: fc.boolean(),
+      split: fc.array(fc.nat({ max: 4000 }), { maxLength: 4 }),
+    });
+    // JSON.stringify, then spell the chosen characters as \u00XX escapes (the value JSON.parse gives back is unchanged).
+    const spell = (value: string, mask: boolean[], upper: boolean): string =>
+      [...value]
+        .map((c, i) => {
+          if (!mask[i] || !/[a-z0-9. :/]/i.test(c)) return JSON.stringify(c).slice(1, -1);
+          const hex = c.charCodeAt(0).toString(16).padStart(4, '0');
+          return `\\u${upper ? hex.toUpperCase() : hex}`;
+        })
+        .join('');
+    await fc.assert(
+      fc.asyncProperty(mutation, async (m) => {
+        const command = [...COMMAND].map((c, i) => (m.caseMask[i] ? c.toUpperCase() : c)).join('');
+        const event = structuredClone(base);
+        event.Event.EventData.Image = '@IMAGE@';
+        event.Event.EventData.CommandLine = '@COMMAND@';
+        const line = JSON.stringify(event)
+          .replace('"@IMAGE@"', () => `"${spell(image, m.imageEscapes, m.upperHex)}"`)
+          .replace('"@COMMAND@"', () => `"${spell(command, m.escapeMask, m.upperHex)}"`);
+        const other = JSON.stringify(base);
+        const bytes = new TextEncoder().encode(`${other}\n${line}\n${other}\n`);
+        const full = await outcome(bytes, { prefilter: false });
+        expect(full.findings).toHaveLength(1);
+        expectSameOutcome(await outcome(bytes, { prefilter: true, split: m.split }), full);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('an Image spelled with a character reference still matches', async () => {
     const xml = truePositive().replace("inetsrv\\appcmd.exe</Data>", 'inetsrv\\&#97;ppcmd.exe</Data>');
     expect(xml).toContain('&#97;ppcmd.exe');

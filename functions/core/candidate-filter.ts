@@ -6,17 +6,18 @@
  *   unless the value was escaped: XML numeric references (`&#`), JSON `\uXXXX` escapes, or a named entity for `&<>"'`
  *   (literals holding those characters are not used);
  * - Splunk's case-insensitive match lower-cases with Unicode rules, and two non-ASCII characters lower-case into ASCII letters
- *   (U+212A KELVIN SIGN → k, U+0130 → i + U+0307): events holding them are always candidates.
+ *   (U+212A KELVIN SIGN → k, U+0130 → i + U+0307): where a literal holds `i` or `k`, events holding them are candidates.
  * Readers hand over the window's bytes as a latin1 string (one character per byte, same indices), so every search is a V8
- * string search, far cheaper per hit than a native Buffer call. JSON: work is done once per window, not per record: one
- * regular-expression pass and a few string searches find every position where a literal or an escape starts; each record
- * then only looks up its range, and reads its EventID to count process events.
+ * string search, far cheaper per hit than a native Buffer call.
  *
- * XML events come with and the position of their `<EventID` tag (found by the framer's own search),
- * so the order is turned round there: only a process-creation event (EventID 1 with the Sysmon provider, 4688 with the
- * Security one) can reach the Endpoint.Processes data model, so the EventID is read first and the literals are searched in
- * those events only (a fifth of a typical Sysmon log) — the bytes of every other event are never looked at again. Anything
- * the raw bytes cannot settle (no single clean `<EventID>n</EventID>`, an escape) is a candidate and the parser decides.
+ * JSON is literal first: one regular-expression pass per window finds the quick literal, a string search the escapes that
+ * could spell it; a record without either is ruled out, and only has its EventID read, to count process events.
+ *
+ * XML is EventID first. Events come with the position of their one `<EventID` tag (found by the framer's own search), and
+ * only a process-creation event (EventID 1 with the Sysmon provider, 4688 with the Security one) can reach the
+ * Endpoint.Processes data model; so the EventID is read, and references and literals are searched in process events only
+ * (a fifth of a typical Sysmon log): the bytes of every other event are never looked at again. Anything the raw bytes
+ * cannot settle (no single `<EventID>` of whitespace-padded digits) is a candidate and the parser decides.
  */
 import { Buffer } from 'node:buffer';
 import type { RawRecordView } from './read/raw-event.ts';
@@ -35,9 +36,9 @@ const JSON_ASCII_ESCAPE = 'u00';
 /** JSON escapes of the two folding characters. */
 const JSON_FOLDING_ESCAPE = /\\u(?:212[aA]|0130)/g;
 const FOLDING = ['\u00e2\u0084\u00aa', '\u00c4\u00b0'];
+/** The letters the folding characters lower-case into (in a literal's regular-expression source). */
+const FOLDED_LETTERS = /[ik]/i;
 const ESCAPES = /&#|\\u[0-9a-fA-F]{4}|\u00e2\u0084\u00aa|\u00c4\u00b0/;
-/** XML escapes that can hide a literal or an EventID: numeric references and the two folding characters. */
-const XML_ESCAPES = [REF, ...FOLDING];
 
 const XML_EVENT_ID = '<EventID';
 const JSON_EVENT_IDS = ['"EventID"', '"event_id"'];
@@ -170,8 +171,9 @@ export class CandidateFilter {
   /** Whether a quick literal holds `i` or `k`, the letters the two folding characters lower-case into. */
   readonly #folds: boolean;
   readonly #searches: RegExp[][];
+  /** Per search, its conjuncts split by whether a folding character could spell part of a literal (one holds `i` or `k`). */
+  readonly #xmlSearches: Array<{ foldSafe: RegExp[]; foldRisky: RegExp[] }>;
   readonly #json = new WindowPositions();
-  readonly #xml = new WindowPositions();
   /** The latin1 text built for a view that came without one (callers other than the readers). */
   #ownText: { window: Uint8Array; text: string; lastStart: number } | undefined;
 
@@ -179,6 +181,10 @@ export class CandidateFilter {
     this.#window = window;
     this.#folds = folds;
     this.#searches = searches;
+    this.#xmlSearches = searches.map((conjuncts) => ({
+      foldSafe: conjuncts.filter((re) => !FOLDED_LETTERS.test(re.source)),
+      foldRisky: conjuncts.filter((re) => FOLDED_LETTERS.test(re.source)),
+    }));
   }
 
   /**
@@ -191,7 +197,10 @@ export class CandidateFilter {
     for (const conjuncts of searches) {
       const usable = usableConjuncts(conjuncts);
       if (usable.length === 0) return undefined;
-      perSearch.push(usable.map((alternatives) => new RegExp(alternatives.map(escapeRegExp).join('|'), 'i')));
+      // Most events fail the first conjunct tested, after a search through all their text: the longest literal first, as
+      // its search skips furthest.
+      const ordered = [...usable].sort((a, b) => shortest(b) - shortest(a));
+      perSearch.push(ordered.map((alternatives) => new RegExp(alternatives.map(escapeRegExp).join('|'), 'i')));
       // The window pass looks for the most selective conjunct: the one whose shortest alternative is longest.
       const best = usable.reduce((a, b) => (shortest(b) > shortest(a) ? b : a));
       quick.push(best.map(escapeRegExp).join('|'));
@@ -238,15 +247,28 @@ export class CandidateFilter {
 
   /** EventID first (see the file comment); the literals are searched only in process-creation events. */
   #classifyXml(view: Readonly<RawRecordView>, text: string, eventIdAt: number): Triage {
-    const { window, start, end } = view;
-    if (this.#xml.stale(window, start)) this.#xml.reset(window, this.#xmlPositions(text));
-    if (this.#xml.within(start, end) || eventIdAt < 0) return 'candidate';
+    if (eventIdAt < 0) return 'candidate';
+    const { start, end } = view;
+    // Read clean (whitespace-padded digits), the one EventID is what the parser reads: no reference hides a digit, and a
+    // tag name cannot hold one. So escapes only matter inside process events, where they could hide the provider or a literal.
     const id = xmlEventId(text, eventIdAt, end);
     if (id < 0) return 'candidate';
     if (id !== 1 && id !== 4688) return 'other';
     const event = text.slice(start, end);
+    if (event.includes(REF)) return 'candidate';
     const kind = this.#processKind(id, event);
-    return kind === 'process' && this.#searches.some((conjuncts) => conjuncts.every((re) => re.test(event))) ? 'candidate' : kind;
+    return kind === 'process' && this.#xmlSearches.some((search) => this.#xmlMayMatch(search, event)) ? 'candidate' : kind;
+  }
+
+  /**
+   * Whether a process event without numeric references may match a search. A conjunct whose literals hold neither `i` nor
+   * `k` cannot be completed by a folding character, so its absence settles it; the others are trusted only when the event
+   * holds no folding character (the common case: a Sysmon log holds none, and the literal-free conjuncts fail first).
+   */
+  #xmlMayMatch(search: { foldSafe: RegExp[]; foldRisky: RegExp[] }, event: string): boolean {
+    if (!search.foldSafe.every((re) => re.test(event))) return false;
+    if (search.foldRisky.length > 0 && FOLDING.some((needle) => event.includes(needle))) return true;
+    return search.foldRisky.every((re) => re.test(event));
   }
 
   /** 'process' when the EventID and the provider or channel can make this a process-creation event, else 'other'. */
@@ -259,13 +281,6 @@ export class CandidateFilter {
   #candidate(record: string): boolean {
     if (ESCAPES.test(record)) return true;
     return this.#searches.some((conjuncts) => conjuncts.every((re) => re.test(record)));
-  }
-
-  /** Every position in an XML window where an escape starts (rare: a few string searches find them all). */
-  #xmlPositions(text: string): number[] {
-    const positions: number[] = [];
-    for (const needle of XML_ESCAPES) allIndexes(text, needle, positions);
-    return positions;
   }
 
   /** Every position in a JSON window where a quick literal or an escape starts. */

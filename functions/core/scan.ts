@@ -5,9 +5,9 @@
  */
 import { CandidateFilter } from './candidate-filter.ts';
 import { makeFinding, type Finding } from './finding.ts';
-import { toProcessEvent, type UserFormat } from './normalize/process-event.ts';
+import { processEventKind, toProcessEvent, type UserFormat } from './normalize/process-event.ts';
 import { openEvents, type ReaderStats } from './read/open-events.ts';
-import type { ByteChunks, Location, Problem, ProblemReason, RawEvent, RawPrefilter } from './read/raw-event.ts';
+import type { ByteChunks, Location, Problem, ProblemReason, RawEvent, RawPrefilter, SystemPrefilter } from './read/raw-event.ts';
 import { DETECTIONS } from './rules/index.ts';
 import type { Detection } from './rules/detection.ts';
 import { compiledDetection, type CompiledDetection } from './compiled-detections.ts';
@@ -149,6 +149,7 @@ export class Scan {
         maxEventBytes: this.#options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
         ...(this.#options.maxObjectBytes === undefined ? {} : { maxObjectBytes: this.#options.maxObjectBytes }),
         ...(prefilter ? { prefilter } : {}),
+        ...(this.#usePrefilter ? { systemPrefilter: mayBeProcessEvent } : {}),
         stats,
         onStream: (stream) => {
           progress.streamStarted();
@@ -232,6 +233,9 @@ export class Scan {
     return { aggregations };
   }
 }
+
+/** EVTX: only a record processEventKind accepts can reach a detection; the reader renders no other (process ones are all rendered). */
+const mayBeProcessEvent: SystemPrefilter = (system) => processEventKind({ location: { offset: 0 }, system, data: {} }) !== undefined;
 
 async function* countBytes(chunks: ByteChunks, add: (n: number) => void): ByteChunks {
   for await (const chunk of chunks) {

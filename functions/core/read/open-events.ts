@@ -7,7 +7,7 @@ import { CorruptCompressionError, openStreams, type Compression, type DecodedStr
 import { detectFormat, peekChunks, type Format } from './detect-format.ts';
 import { readEvtxEvents } from './evtx/evtx-events.ts';
 import { readJsonlEvents } from './jsonl-events.ts';
-import type { ByteChunks, RawPrefilter, ReadItem } from './raw-event.ts';
+import type { ByteChunks, RawPrefilter, ReadItem, SystemPrefilter } from './raw-event.ts';
 import { readXmlEvents } from './xml-events.ts';
 
 /** Counters every reader updates in place. */
@@ -25,6 +25,8 @@ export interface OpenEventsOptions {
   maxObjectBytes?: number;
   /** Raw-bytes prefilter for text formats (see scan-prefilter.ts); events it rejects are counted, not parsed. */
   prefilter?: RawPrefilter;
+  /** EVTX's prefilter, on each record's System fields before its EventData is rendered; records it rejects are counted, not yielded. */
+  systemPrefilter?: SystemPrefilter;
   /** Called when a stream (the object, or one zip member) starts, with what was detected. */
   onStream?: (stream: { entry?: string; compression: Compression; format: Format }) => void;
   stats: ReaderStats;
@@ -77,7 +79,7 @@ function readFormat(format: Format, chunks: ByteChunks, head: Uint8Array, option
     case 'jsonl':
       return readJsonlEvents(chunks, { ...common, ...(options.prefilter ? { prefilter: options.prefilter } : {}) });
     case 'evtx':
-      return readEvtxEvents(chunks, common);
+      return readEvtxEvents(chunks, { ...common, ...(options.systemPrefilter ? { systemPrefilter: options.systemPrefilter } : {}) });
     case 'unknown':
       return unknownFormat(head, options.stats);
   }

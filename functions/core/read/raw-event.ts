@@ -91,3 +91,10 @@ export interface RawRecordView {
 
 /** A reader's raw-bytes prefilter: false skips the record `view.window[start, end)` unparsed (it is still counted). */
 export type RawPrefilter = (view: Readonly<RawRecordView>) => boolean;
+
+/**
+ * The EVTX reader's prefilter: asked once per record with its rendered System fields before any EventData value is
+ * rendered, and only when EventID, Provider and Channel are all there (final: a repeated field keeps its first value).
+ * False skips the record (counted, not yielded).
+ */
+export type SystemPrefilter = (system: Readonly<RawSystem>) => boolean;

@@ -1,12 +1,13 @@
 /**
  * Walks a record's BinXML tree and its substitution values and picks out what RawEvent holds: the System
  * fields and the named EventData/Data values. Only those values are rendered; the rest of the tree is skipped.
- * The walk follows each template's plan (binxml-plan.ts), compiled once per chunk.
+ * The walk follows each template's plan (binxml-plan.ts), compiled once per chunk. A System prefilter may rule the
+ * record out at its first Data element, before any EventData value is rendered.
  */
-import type { RawSystem } from '../raw-event.ts';
+import type { RawSystem, SystemPrefilter } from '../raw-event.ts';
 import type { ChunkContext } from './chunk-context.ts';
 import { BINXML_VALUE_TYPE, nestedFragment, valueType, type BinXmlContent, type SubstitutionValues, type TemplateInstance } from './binxml-tree.ts';
-import { compileContent, SECTION, templatePlan, type PlanStep, type Section } from './binxml-plan.ts';
+import { compileContent, SECTION, templatePlan, type DataShape, type PlanStep, type Section } from './binxml-plan.ts';
 import { renderSubstitution } from './binxml-values.ts';
 import { EvtxFormatError } from './evtx-format-error.ts';
 
@@ -37,14 +38,35 @@ interface WalkState {
   budget: Budget;
   /** No Data value yet: a closed plan may then fill a copy of its data shape (see Plan). */
   dataEmpty: boolean;
+  /** The System prefilter, until the first Data element asks it (it is asked at most once). */
+  gate: SystemPrefilter | undefined;
+  /** The gate ruled the record out: every run returns at once. */
+  ruledOut: boolean;
 }
 
-/** Extracts the RawEvent fields from a record's parsed top-level content. */
-export function eventFields(ctx: ChunkContext, content: BinXmlContent[]): EventFields {
+/**
+ * Extracts the RawEvent fields from a record's parsed top-level content; undefined when `gate` ruled the record out
+ * (see closeGate).
+ */
+export function eventFields(ctx: ChunkContext, content: BinXmlContent[], gate?: SystemPrefilter): EventFields | undefined {
   const fields: EventFields = { system: {}, data: {} };
-  const state: WalkState = { fields, budget: { nodes: MAX_EXPANDED_NODES, chars: MAX_RENDERED_CHARS }, dataEmpty: true };
+  const state: WalkState = { fields, budget: { nodes: MAX_EXPANDED_NODES, chars: MAX_RENDERED_CHARS }, dataEmpty: true, gate, ruledOut: false };
   walkContent(ctx, content, SECTION.root, state);
-  return fields;
+  // A record without Data elements (UserData, or none) is asked at its end: nothing is left to save but yielding it.
+  if (state.gate !== undefined) closeGate(state, state.gate);
+  return state.ruledOut ? undefined : fields;
+}
+
+/**
+ * Asks the gate once, at the record's first Data element: true when it rules the record out. Asked only when EventID,
+ * Provider and Channel are all rendered: a repeated System field keeps its first value, so these are then final and the
+ * gate sees what the finished event will hold. A record missing one of them (or holding Data before System) is rendered.
+ */
+function closeGate(state: WalkState, gate: SystemPrefilter): boolean {
+  state.gate = undefined;
+  const system = state.fields.system;
+  if (system.EventID === undefined || system.Provider === undefined || system.Channel === undefined) return false;
+  return (state.ruledOut = !gate(system));
 }
 
 /**
@@ -57,27 +79,25 @@ function walkContent(ctx: ChunkContext, content: BinXmlContent[], section: Secti
     // What the plan [charge 1 node, run the template] would do, without building it.
     if ((state.budget.nodes -= 1) < 0) throw overBudget(ctx, 'nodes');
     runTemplate(ctx, only.instance, section, state);
-  } else run(ctx, compileContent(content, section, []), undefined, state, false);
+  } else run(ctx, compileContent(content, section, []), undefined, state, undefined);
 }
 
 /** Runs a template's plan against its instance's values. */
 function runTemplate(ctx: ChunkContext, instance: TemplateInstance, section: Section, state: WalkState): void {
   const plan = templatePlan(instance.template, section);
   const shape = state.dataEmpty ? plan.dataShape : undefined;
-  const shaped = shape !== undefined;
-  if (shaped) {
-    state.fields.data = shape.copy(shape.keys);
-    state.dataEmpty = false;
-  }
-  run(ctx, plan.steps, instance.values, state, shaped);
+  if (shape !== undefined) state.dataEmpty = false;
+  run(ctx, plan.steps, instance.values, state, shape);
 }
 
 /**
- * Runs plan steps against one set of substitution values (undefined outside a template). `shaped`: the plan's data
- * shape is in place, so each Data step with a first literal name fills its key and the others add nothing.
+ * Runs plan steps against one set of substitution values (undefined outside a template). `shape`: the plan's data
+ * shape, copied in at its first Data step (after the gate), so each Data step with a first literal name fills its key
+ * and the others add nothing.
  */
-function run(ctx: ChunkContext, steps: PlanStep[], values: SubstitutionValues | undefined, state: WalkState, shaped: boolean): void {
+function run(ctx: ChunkContext, steps: PlanStep[], values: SubstitutionValues | undefined, state: WalkState, shape: DataShape | undefined): void {
   const { fields, budget } = state;
+  let uncopied = shape;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i] as PlanStep;
     switch (step.kind) {
@@ -86,11 +106,13 @@ function run(ctx: ChunkContext, steps: PlanStep[], values: SubstitutionValues | 
         break;
       case 'template':
         runTemplate(ctx, step.instance, step.section, state);
+        if (state.ruledOut) return;
         break;
       case 'substitution':
         // A substituted BinXML fragment splices its elements in here.
         if (values !== undefined && valueType(ctx, values, step.index) === BINXML_VALUE_TYPE) {
           walkContent(ctx, nestedFragment(ctx, values, step.index), step.section, state);
+          if (state.ruledOut) return;
         }
         break;
       case 'text-field':
@@ -104,7 +126,12 @@ function run(ctx: ChunkContext, steps: PlanStep[], values: SubstitutionValues | 
         }
         break;
       case 'data': {
-        if (shaped) {
+        if (state.gate !== undefined && closeGate(state, state.gate)) return;
+        if (shape !== undefined) {
+          if (uncopied !== undefined) {
+            fields.data = uncopied.copy(uncopied.keys);
+            uncopied = undefined;
+          }
           if (step.first) fields.data[step.name as string] = renderContent(ctx, step.content, values, budget);
           break;
         }

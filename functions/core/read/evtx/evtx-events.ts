@@ -7,7 +7,7 @@
  * like omerbenamram/evtx: all-zero chunks are skipped (a problem only when the header counts them as in use),
  * chunks past the header's chunk count are read until the first one that is neither empty nor a chunk.
  */
-import type { Location, Problem, RawEvent, ReadItem, ByteChunks } from '../raw-event.ts';
+import type { Location, Problem, ReadItem, ByteChunks, SystemPrefilter } from '../raw-event.ts';
 import { EvtxFormatError } from './evtx-format-error.ts';
 import { FixedBlockReader } from './fixed-blocks.ts';
 import { FILE_HEADER_SIZE, parseFileHeader } from './file-header.ts';
@@ -19,9 +19,9 @@ import { parseRecord, recordHeaderAt } from './record.ts';
 export interface ReaderStats {
   /** Input bytes consumed (the reader stops early at slack past the last chunk). */
   bytes: number;
-  /** Records found: parsed, corrupt or oversize (chunk-level damage is not a record). */
+  /** Records found: parsed, ruled out, corrupt or oversize (chunk-level damage is not a record). */
   events: number;
-  /** Always 0: EVTX has no prefilter. */
+  /** Records the System prefilter ruled out: counted, not yielded. */
   skipped: number;
   /** Problems yielded. */
   problems: number;
@@ -31,6 +31,8 @@ export interface ReaderStats {
 export interface EvtxReaderOptions {
   /** Records larger than this are reported as 'oversize-event' and skipped (default: no limit below the chunk size). */
   maxEventBytes?: number;
+  /** Asked per record before its EventData is rendered (see SystemPrefilter); records it rules out are only counted. */
+  systemPrefilter?: SystemPrefilter;
   stats?: ReaderStats;
 }
 
@@ -85,9 +87,16 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
       }
       if (!hasChunkSignature(chunk) && index >= chunkCount) break;
       items.length = 0;
-      readChunk(chunk, index, fileOffset, maxEventBytes, items);
+      readChunk(chunk, index, fileOffset, maxEventBytes, options.systemPrefilter, items);
       for (const item of items) {
         // Counted as each item is handed out, so a consumer that stops early sees the counts of what it took.
+        if (item === RULED_OUT) {
+          if (stats !== undefined) {
+            stats.events++;
+            stats.skipped++;
+          }
+          continue;
+        }
         if (stats !== undefined) {
           if (item.ok) stats.events++;
           else {
@@ -103,6 +112,9 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
   }
 }
 
+/** Stands in the chunk's item list for a record the System prefilter ruled out, so it is counted in order, never yielded. */
+const RULED_OUT: ReadItem = { ok: false, problem: { reason: 'corrupt-evtx', message: 'ruled out by the System prefilter', location: { offset: -1 } } };
+
 type ProblemFactory = (message: string, location: Location, excerpt?: string, reason?: 'corrupt-evtx' | 'oversize-event') => ReadItem;
 
 /** A problem item (stats are counted by the caller). */
@@ -114,9 +126,9 @@ function problemItem(message: string, location: Location, excerpt?: string, reas
 
 /**
  * Appends the items of one chunk to `items` (a short chunk is read as far as it goes). Each record gives exactly one
- * item, an event or a problem located at its record id; chunk-level problems carry no record id.
+ * item: an event, a problem located at its record id, or RULED_OUT; chunk-level problems carry no record id.
  */
-function readChunk(chunk: Uint8Array, index: number, fileOffset: number, maxEventBytes: number, items: ReadItem[]): void {
+function readChunk(chunk: Uint8Array, index: number, fileOffset: number, maxEventBytes: number, gate: SystemPrefilter | undefined, items: ReadItem[]): void {
   const problem = problemItem;
   const where = `EVTX chunk ${index} (file offset ${fileOffset})`;
   const at: Location = { offset: fileOffset, chunk: index };
@@ -162,13 +174,12 @@ function readChunk(chunk: Uint8Array, index: number, fileOffset: number, maxEven
     if (record.size > maxEventBytes) {
       items.push(problem(`EVTX record ${record.recordId} is ${record.size} bytes, over the ${maxEventBytes}-byte limit; skipped`, location, undefined, 'oversize-event'));
     } else {
-      let event: RawEvent | undefined;
       try {
-        event = parseRecord(ctx, pos, record, location);
+        const event = parseRecord(ctx, pos, record, location, gate);
+        items.push(event === undefined ? RULED_OUT : { ok: true, event });
       } catch (error) {
         items.push(problem(`EVTX record ${record.recordId} in chunk ${index} is corrupt, skipped: ${describe(error)}`, location, hexExcerpt(chunk, pos)));
       }
-      if (event !== undefined) items.push({ ok: true, event });
     }
     pos += record.size;
   }

@@ -2,7 +2,7 @@
  * One event record inside a chunk: `**\0\0` signature, size, record id, written time, BinXML, copy of the size
  * (libevtx format document, section Event record). Parses the BinXML into RawEvent fields.
  */
-import type { Location, RawEvent } from '../raw-event.ts';
+import type { Location, RawEvent, SystemPrefilter } from '../raw-event.ts';
 import type { ChunkContext } from './chunk-context.ts';
 import { parseFragment } from './binxml-tree.ts';
 import { eventFields } from './binxml-event.ts';
@@ -31,10 +31,10 @@ export function recordHeaderAt(ctx: ChunkContext, pos: number): RecordHeader | u
 
 /**
  * Parses the record at `pos` (header already checked) into a RawEvent located at `location`, which becomes the event's
- * own; throws EvtxFormatError when corrupt.
+ * own; undefined when `gate` ruled it out before its EventData was rendered; throws EvtxFormatError when corrupt.
  */
-export function parseRecord(ctx: ChunkContext, pos: number, header: RecordHeader, location: Location): RawEvent {
+export function parseRecord(ctx: ChunkContext, pos: number, header: RecordHeader, location: Location, gate?: SystemPrefilter): RawEvent | undefined {
   const content = parseFragment(ctx, pos + 24, pos + header.size - 4, { insideSubstitution: false, depth: 0 });
-  const { system, data } = eventFields(ctx, content);
-  return { location, system, data };
+  const fields = eventFields(ctx, content, gate);
+  return fields === undefined ? undefined : { location, system: fields.system, data: fields.data };
 }

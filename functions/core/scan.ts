@@ -6,7 +6,7 @@
 import { CandidateFilter } from './candidate-filter.ts';
 import { makeFinding, type Finding } from './finding.ts';
 import { processEventKind, toProcessEvent, type UserFormat } from './normalize/process-event.ts';
-import { openEvents, type ReaderStats } from './read/open-events.ts';
+import { openEventBatches, type ReaderStats } from './read/open-events.ts';
 import type { ByteChunks, Location, Problem, ProblemReason, RawEvent, RawPrefilter, SystemPrefilter } from './read/raw-event.ts';
 import { DETECTIONS } from './rules/index.ts';
 import type { Detection } from './rules/detection.ts';
@@ -145,7 +145,7 @@ export class Scan {
       this.#options.onProblem?.({ ...p, source: name });
     };
     try {
-      for await (const item of openEvents(counted, {
+      batches: for await (const batch of openEventBatches(counted, {
         maxEventBytes: this.#options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
         ...(this.#options.maxObjectBytes === undefined ? {} : { maxObjectBytes: this.#options.maxObjectBytes }),
         ...(prefilter ? { prefilter } : {}),
@@ -156,27 +156,30 @@ export class Scan {
           report.streams.push(stream);
         },
       })) {
-        const location: Location = item.ok ? item.event.location : item.problem.location;
-        if (progress.beforeResume(location.offset)) continue;
-        if (options.signal?.aborted) {
-          report.status = 'interrupted';
-          report.resume = progress.interruptAt(location);
-          break;
-        }
-        lastOffset = location.offset;
-        progress.passed(location.offset);
-        if (!item.ok) {
-          problem(item.problem);
-          // An object we cannot read at all fails; an unreadable zip member is only that member's problem.
-          if (item.problem.reason === 'unknown-format' && location.entry === undefined) {
-            report.status = 'failed';
-            report.failure = { reason: 'unknown-format', message: item.problem.message };
+        // EVTX hands over a chunk at a time: one asynchronous step per chunk, not per record.
+        for (const item of batch) {
+          const location: Location = item.ok ? item.event.location : item.problem.location;
+          if (progress.beforeResume(location.offset)) continue;
+          if (options.signal?.aborted) {
+            report.status = 'interrupted';
+            report.resume = progress.interruptAt(location);
+            break batches;
           }
-          continue;
+          lastOffset = location.offset;
+          progress.passed(location.offset);
+          if (!item.ok) {
+            problem(item.problem);
+            // An object we cannot read at all fails; an unreadable zip member is only that member's problem.
+            if (item.problem.reason === 'unknown-format' && location.entry === undefined) {
+              report.status = 'failed';
+              report.failure = { reason: 'unknown-format', message: item.problem.message };
+            }
+            continue;
+          }
+          const emitted = this.#options.onEvent?.(item.event, source);
+          if (emitted !== undefined) await emitted;
+          if (this.#offer(item.event, name, problem)) report.processEvents += 1;
         }
-        const emitted = this.#options.onEvent?.(item.event, source);
-        if (emitted !== undefined) await emitted;
-        if (this.#offer(item.event, name, problem)) report.processEvents += 1;
       }
     } catch (error) {
       const failure = classifyFailure(error);

@@ -5,7 +5,7 @@
  */
 import { CorruptCompressionError, openStreams, type Compression, type DecodedStream } from './decompress.ts';
 import { detectFormat, peekChunks, type Format } from './detect-format.ts';
-import { readEvtxEvents } from './evtx/evtx-events.ts';
+import { readEvtxBatches } from './evtx/evtx-events.ts';
 import { readJsonlEvents } from './jsonl-events.ts';
 import type { ByteChunks, RawPrefilter, ReadItem, SystemPrefilter } from './raw-event.ts';
 import { readXmlEvents } from './xml-events.ts';
@@ -37,49 +37,70 @@ export type EntryItem = ReadItem & { entry?: string };
 
 /** Reads every event of an object, stream by stream. */
 export async function* openEvents(chunks: ByteChunks, options: OpenEventsOptions): AsyncGenerator<EntryItem> {
+  for await (const batch of openEventBatches(chunks, options)) for (const item of batch) yield item;
+}
+
+/**
+ * openEvents in batches, so the consumer takes one asynchronous step per batch: EVTX hands over a chunk's items at once,
+ * the text formats one item at a time. A batch is valid only until the next one is asked for (one-item batches reuse
+ * their array).
+ */
+export async function* openEventBatches(chunks: ByteChunks, options: OpenEventsOptions): AsyncGenerator<readonly EntryItem[]> {
   const streamOptions = options.maxObjectBytes === undefined ? {} : { maxBytes: options.maxObjectBytes };
   for await (const stream of openStreams(chunks, streamOptions)) {
     try {
-      yield* streamEvents(stream, options);
+      yield* streamBatches(stream, options);
     } catch (error) {
       // One bad zip member (corrupt, or a method fflate cannot decode) is that member's problem: the others still read.
       if (!(error instanceof CorruptCompressionError) || stream.entry === undefined) throw error;
       options.stats.problems += 1;
-      yield {
-        ok: false,
-        problem: { reason: 'corrupt-compression', message: error.message, location: { offset: error.offset, entry: stream.entry } },
-        entry: stream.entry,
-      };
+      yield [
+        {
+          ok: false,
+          problem: { reason: 'corrupt-compression', message: error.message, location: { offset: error.offset, entry: stream.entry } },
+          entry: stream.entry,
+        },
+      ];
     }
   }
 }
 
-async function* streamEvents(stream: DecodedStream, options: OpenEventsOptions): AsyncGenerator<EntryItem> {
+async function* streamBatches(stream: DecodedStream, options: OpenEventsOptions): AsyncGenerator<readonly EntryItem[]> {
   const peeked = await peekChunks(stream.chunks, 16);
   // An empty object or member holds no events and is not an error.
   if (peeked.head.length === 0) return;
   const format = detectFormat(peeked.head);
-  options.onStream?.({ ...(stream.entry === undefined ? {} : { entry: stream.entry }), compression: stream.compression, format });
-  for await (const item of readFormat(format, peeked.chunks, peeked.head, options)) {
-    if (stream.entry !== undefined) {
-      if (item.ok) item.event.location.entry = stream.entry;
-      else item.problem.location.entry = stream.entry;
-      yield Object.assign(item, { entry: stream.entry });
-    } else {
-      yield item;
+  const entry = stream.entry;
+  options.onStream?.({ ...(entry === undefined ? {} : { entry }), compression: stream.compression, format });
+  if (format === 'evtx') {
+    const evtxOptions = { maxEventBytes: options.maxEventBytes, stats: options.stats, ...(options.systemPrefilter ? { systemPrefilter: options.systemPrefilter } : {}) };
+    for await (const batch of readEvtxBatches(peeked.chunks, evtxOptions)) {
+      if (entry !== undefined) for (const item of batch) tagEntry(item, entry);
+      yield batch;
     }
+    return;
+  }
+  const one: EntryItem[] = [];
+  for await (const item of readFormat(format, peeked.chunks, peeked.head, options)) {
+    one[0] = entry === undefined ? item : tagEntry(item, entry);
+    yield one;
   }
 }
 
-function readFormat(format: Format, chunks: ByteChunks, head: Uint8Array, options: OpenEventsOptions): AsyncIterable<ReadItem> {
+/** Names the zip member on the item and its location. */
+function tagEntry(item: ReadItem, entry: string): EntryItem {
+  if (item.ok) item.event.location.entry = entry;
+  else item.problem.location.entry = entry;
+  return Object.assign(item, { entry });
+}
+
+function readFormat(format: Exclude<Format, 'evtx'>, chunks: ByteChunks, head: Uint8Array, options: OpenEventsOptions): AsyncIterable<ReadItem> {
   const common = { maxEventBytes: options.maxEventBytes, stats: options.stats };
   switch (format) {
     case 'xml':
       return readXmlEvents(chunks, { ...common, ...(options.prefilter ? { prefilter: options.prefilter } : {}) });
     case 'jsonl':
       return readJsonlEvents(chunks, { ...common, ...(options.prefilter ? { prefilter: options.prefilter } : {}) });
-    case 'evtx':
-      return readEvtxEvents(chunks, { ...common, ...(options.systemPrefilter ? { systemPrefilter: options.systemPrefilter } : {}) });
     case 'unknown':
       return unknownFormat(head, options.stats);
   }

@@ -38,6 +38,15 @@ export interface EvtxReaderOptions {
 
 /** Reads an EVTX byte stream into RawEvents and located problems; never throws for bad input. */
 export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOptions = {}): AsyncGenerator<ReadItem> {
+  for await (const batch of readEvtxBatches(chunks, options)) for (const item of batch) yield item;
+}
+
+/**
+ * readEvtxEvents a chunk at a time: one batch per chunk (its records' items and its problems, in file order) and one per
+ * file-level problem, so a consumer takes one asynchronous step per chunk instead of one per record. A batch's items are
+ * counted in `stats` when the batch is handed out.
+ */
+export async function* readEvtxBatches(chunks: ByteChunks, options: EvtxReaderOptions = {}): AsyncGenerator<ReadItem[]> {
   const stats = options.stats;
   const maxEventBytes = options.maxEventBytes ?? CHUNK_SIZE;
   const reader = new FixedBlockReader(chunks);
@@ -45,14 +54,13 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
     if (stats) stats.problems++;
     return problemItem(message, location, excerpt, reason);
   };
-  // A chunk is parsed whole into this list, then yielded: one generator step per item instead of two nested ones.
-  const items: ReadItem[] = [];
   // Several streams (zip members) may share one stats object: add what this reader pulls, never overwrite.
   let counted = 0;
   const countBytes = (): void => {
     if (stats) stats.bytes += reader.bytesPulled - counted;
     counted = reader.bytesPulled;
   };
+  const ruledOut = { count: 0 };
   try {
     const headerBlock = await reader.read(FILE_HEADER_SIZE);
     countBytes();
@@ -60,13 +68,13 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
     try {
       const header = parseFileHeader(headerBlock);
       chunkCount = header.chunkCount;
-      if (!header.checksumOk) yield problem('EVTX file header checksum mismatch; reading the chunks anyway', { offset: 0 });
+      if (!header.checksumOk) yield [problem('EVTX file header checksum mismatch; reading the chunks anyway', { offset: 0 })];
     } catch (error) {
       if (!(error instanceof EvtxFormatError)) throw error;
-      yield problem(`Not a readable EVTX file: ${error.message}`, { offset: 0 }, hexExcerpt(headerBlock, 0));
+      yield [problem(`Not a readable EVTX file: ${error.message}`, { offset: 0 }, hexExcerpt(headerBlock, 0))];
     }
     if (headerBlock.length < FILE_HEADER_SIZE) {
-      if (headerBlock.length >= 128) yield problem(`EVTX file is truncated: ${headerBlock.length} bytes, no chunk follows the header`, { offset: 0 });
+      if (headerBlock.length >= 128) yield [problem(`EVTX file is truncated: ${headerBlock.length} bytes, no chunk follows the header`, { offset: 0 })];
       return;
     }
     for (let index = 0; ; index++) {
@@ -74,7 +82,7 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
       countBytes();
       if (chunk.length === 0) {
         if (index < chunkCount) {
-          yield problem(`EVTX file ends after ${index} chunks although its header counts ${chunkCount}: the file is truncated`, { offset: FILE_HEADER_SIZE + index * CHUNK_SIZE, chunk: index });
+          yield [problem(`EVTX file ends after ${index} chunks although its header counts ${chunkCount}: the file is truncated`, { offset: FILE_HEADER_SIZE + index * CHUNK_SIZE, chunk: index })];
         }
         break;
       }
@@ -82,38 +90,31 @@ export async function* readEvtxEvents(chunks: ByteChunks, options: EvtxReaderOpt
       // A chunk that starts with its signature is not empty: the byte scan only runs on chunks without one.
       if (!hasChunkSignature(chunk) && isEmptyChunk(chunk)) {
         // Past the header's chunk count an all-zero chunk is preallocated space; inside it, records were lost.
-        if (index < chunkCount) yield problem(`EVTX chunk ${index} (file offset ${fileOffset}) is all zeros although the header counts ${chunkCount} chunks; skipped`, { offset: fileOffset, chunk: index });
+        if (index < chunkCount) yield [problem(`EVTX chunk ${index} (file offset ${fileOffset}) is all zeros although the header counts ${chunkCount} chunks; skipped`, { offset: fileOffset, chunk: index })];
         continue;
       }
       if (!hasChunkSignature(chunk) && index >= chunkCount) break;
-      items.length = 0;
-      readChunk(chunk, index, fileOffset, maxEventBytes, options.systemPrefilter, items);
-      for (const item of items) {
-        // Counted as each item is handed out, so a consumer that stops early sees the counts of what it took.
-        if (item === RULED_OUT) {
-          if (stats !== undefined) {
-            stats.events++;
-            stats.skipped++;
-          }
-          continue;
-        }
-        if (stats !== undefined) {
+      // A chunk is parsed whole into a fresh list, which is handed out as it is.
+      const items: ReadItem[] = [];
+      ruledOut.count = 0;
+      readChunk(chunk, index, fileOffset, maxEventBytes, options.systemPrefilter, ruledOut, items);
+      if (stats !== undefined) {
+        stats.events += ruledOut.count;
+        stats.skipped += ruledOut.count;
+        for (const item of items) {
           if (item.ok) stats.events++;
           else {
             stats.problems++;
             if (item.problem.location.record !== undefined) stats.events++;
           }
         }
-        yield item;
       }
+      if (items.length > 0) yield items;
     }
   } finally {
     await reader.close();
   }
 }
-
-/** Stands in the chunk's item list for a record the System prefilter ruled out, so it is counted in order, never yielded. */
-const RULED_OUT: ReadItem = { ok: false, problem: { reason: 'corrupt-evtx', message: 'ruled out by the System prefilter', location: { offset: -1 } } };
 
 type ProblemFactory = (message: string, location: Location, excerpt?: string, reason?: 'corrupt-evtx' | 'oversize-event') => ReadItem;
 
@@ -126,9 +127,18 @@ function problemItem(message: string, location: Location, excerpt?: string, reas
 
 /**
  * Appends the items of one chunk to `items` (a short chunk is read as far as it goes). Each record gives exactly one
- * item: an event, a problem located at its record id, or RULED_OUT; chunk-level problems carry no record id.
+ * item (an event, or a problem located at its record id) unless `gate` rules it out, which is only counted in
+ * `ruledOut`; chunk-level problems carry no record id.
  */
-function readChunk(chunk: Uint8Array, index: number, fileOffset: number, maxEventBytes: number, gate: SystemPrefilter | undefined, items: ReadItem[]): void {
+function readChunk(
+  chunk: Uint8Array,
+  index: number,
+  fileOffset: number,
+  maxEventBytes: number,
+  gate: SystemPrefilter | undefined,
+  ruledOut: { count: number },
+  items: ReadItem[],
+): void {
   const problem = problemItem;
   const where = `EVTX chunk ${index} (file offset ${fileOffset})`;
   const at: Location = { offset: fileOffset, chunk: index };
@@ -176,7 +186,8 @@ function readChunk(chunk: Uint8Array, index: number, fileOffset: number, maxEven
     } else {
       try {
         const event = parseRecord(ctx, pos, record, location, gate);
-        items.push(event === undefined ? RULED_OUT : { ok: true, event });
+        if (event === undefined) ruledOut.count++;
+        else items.push({ ok: true, event });
       } catch (error) {
         items.push(problem(`EVTX record ${record.recordId} in chunk ${index} is corrupt, skipped: ${describe(error)}`, location, hexExcerpt(chunk, pos)));
       }

@@ -95,6 +95,6 @@ export type RawPrefilter = (view: Readonly<RawRecordView>) => boolean;
 /**
  * The EVTX reader's prefilter: asked once per record with its rendered System fields before any EventData value is
  * rendered, and only when EventID, Provider and Channel are all there (final: a repeated field keeps its first value).
- * False skips the record (counted, not yielded).
+ * False skips the record (counted, not yielded); its EventData is never rendered, so damage there is not reported.
  */
 export type SystemPrefilter = (system: Readonly<RawSystem>) => boolean;

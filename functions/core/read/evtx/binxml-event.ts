@@ -2,7 +2,7 @@
  * Walks a record's BinXML tree and its substitution values and picks out what RawEvent holds: the System
  * fields and the named EventData/Data values. Only those values are rendered; the rest of the tree is skipped.
  * The walk follows each template's plan (binxml-plan.ts), compiled once per chunk. A System prefilter may rule the
- * record out at its first Data element, before any EventData value is rendered.
+ * record out as soon as its EventID, Provider and Channel are rendered, before any EventData value is.
  */
 import type { RawSystem, SystemPrefilter } from '../raw-event.ts';
 import type { ChunkContext } from './chunk-context.ts';
@@ -57,16 +57,21 @@ export function eventFields(ctx: ChunkContext, content: BinXmlContent[], gate?: 
   return state.ruledOut ? undefined : fields;
 }
 
+/** EventID, Provider and Channel are all rendered: final, since a repeated System field keeps its first value. */
+function gateReady(system: RawSystem): boolean {
+  return system.EventID !== undefined && system.Provider !== undefined && system.Channel !== undefined;
+}
+
 /**
- * Asks the gate once, at the record's first Data element: true when it rules the record out. Asked only when EventID,
- * Provider and Channel are all rendered: a repeated System field keeps its first value, so these are then final and the
- * gate sees what the finished event will hold. A record missing one of them (or holding Data before System) is rendered.
+ * Asks the gate once, as soon as EventID, Provider and Channel are rendered (the System fields after them, Computer and
+ * Security in Windows' order, are then not rendered for a record it rules out), else at the first Data element or the
+ * record's end: true when it rules the record out. Asked only when gateReady: the gate sees what the finished event will
+ * hold. A record missing one of them (or holding Data before them) is rendered.
  */
 function closeGate(state: WalkState, gate: SystemPrefilter): boolean {
   state.gate = undefined;
-  const system = state.fields.system;
-  if (system.EventID === undefined || system.Provider === undefined || system.Channel === undefined) return false;
-  return (state.ruledOut = !gate(system));
+  if (!gateReady(state.fields.system)) return false;
+  return (state.ruledOut = !gate(state.fields.system));
 }
 
 /**
@@ -117,12 +122,18 @@ function run(ctx: ChunkContext, steps: PlanStep[], values: SubstitutionValues | 
         break;
       case 'text-field':
         // A repeated field keeps its first value, as the XML reader does.
-        if (systemField(fields.system, step.field) === undefined) setSystemField(fields.system, step.field, renderContent(ctx, step.content, values, budget));
+        if (systemField(fields.system, step.field) === undefined) {
+          setSystemField(fields.system, step.field, renderContent(ctx, step.content, values, budget));
+          if (state.gate !== undefined && gateReady(fields.system) && closeGate(state, state.gate)) return;
+        }
         break;
       case 'attribute-field':
         if (systemField(fields.system, step.field) === undefined) {
           const value = step.literal ?? attributeValue(ctx, step.value, values, budget);
-          if (value !== undefined) setSystemField(fields.system, step.field, value);
+          if (value !== undefined) {
+            setSystemField(fields.system, step.field, value);
+            if (state.gate !== undefined && gateReady(fields.system) && closeGate(state, state.gate)) return;
+          }
         }
         break;
       case 'data': {

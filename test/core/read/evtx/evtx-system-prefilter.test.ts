@@ -169,13 +169,18 @@ describe('the EVTX System prefilter', () => {
     );
   });
 
-  it('is asked once per record, with final System fields', async () => {
+  it('is asked once per record, as soon as EventID, Provider and Channel are rendered, with their final values', async () => {
+    const three = (s: Readonly<RawSystem>): RawSystem => ({ EventID: s.EventID, Provider: s.Provider, Channel: s.Channel });
     const seen: RawSystem[] = [];
+    const asked: string[] = [];
     await read(fixture('omerbenamram-sysmon.evtx.gz'), (system) => {
-      seen.push({ ...system });
+      seen.push(three(system));
+      // Windows writes Computer and Security after Channel: asked before they are rendered.
+      asked.push(`${system.Computer === undefined}/${system.UserID === undefined}`);
       return gate(system);
     });
     const full = await read(fixture('omerbenamram-sysmon.evtx.gz'));
-    expect(seen).toEqual(full.events.map((e) => e.system));
+    expect(seen).toEqual(full.events.map((e) => three(e.system)));
+    expect(new Set(asked)).toEqual(new Set(['true/true']));
   });
 });

@@ -135,7 +135,7 @@ function writeSystemValue(w: ChunkWriter, event: CorpusEvent, time: Buffer, i: n
 /**
  * Bytes left free after a chunk's last record. libevtx 20181227 wants 4 bytes past a record's size copy
  * (libevtx_record_values_read_header: `data_size > event_record_data_size - 4`), so it silently drops a record that ends
- * at the chunk's last byte; none of the 202 chunks of real logs in /work/shared/data/evtx ends closer than 8 bytes.
+ * at the chunk's last byte; none of the 202 chunks of real logs in the workspace's sample EVTX files ends closer than 8 bytes.
  */
 export const CHUNK_TAIL_SLACK = 8;
 

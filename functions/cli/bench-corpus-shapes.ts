@@ -1,7 +1,7 @@
 /**
  * The benchmark corpus's events as data: one shape per (provider, EventID, version) with its EventData field names and
  * the value types Windows writes for them in EVTX (read from the template definitions of real Sysmon and Security logs:
- * test/fixtures/evtx, /work/shared/data/evtx), and one CorpusEvent per record. Every writer (XML, JSON lines, EVTX)
+ * test/fixtures/evtx, the workspace's sample EVTX files), and one CorpusEvent per record. Every writer (XML, JSON lines, EVTX)
  * renders the same CorpusEvent, so the three formats carry the same events.
  */
 

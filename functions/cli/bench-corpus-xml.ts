@@ -1,6 +1,6 @@
 /**
  * A corpus event as Splunk's XmlWinEventLog line: `<Event xmlns='…'>…</Event>`, single-quoted attributes, one event per
- * line. Text is escaped as Windows renders it (every XmlWinEventLog line under /work/shared/data/xml): `&`, `<` and `>`
+ * line. Text is escaped as Windows renders it (every XmlWinEventLog line under the workspace's sample logs): `&`, `<` and `>`
  * become entities, quotes stay literal. GUIDs are upper-case braces, HexInt values `0x…` without padding, booleans
  * `true`/`false`, TimeCreated nine fractional digits ending in `00` (FILETIME counts 100 ns).
  */

@@ -81,7 +81,7 @@ describe('readEvtxEvents against evtxexport goldens', () => {
   it('the goldens are not vacuous: 896 Sysmon EID 1 records, some with padded hex values, and 6952 record ids', () => {
     const all = goldens.map(golden);
     const eid1 = all.flatMap((g) => g.eid1);
-    // Totals as in /work/shared/data/MANIFEST.md for the same upstream files.
+    // Totals as in the workspace's sample-data manifest (MANIFEST.md) for the same upstream files.
     expect(eid1).toHaveLength(896);
     expect(all.reduce((n, g) => n + g.header.records, 0)).toBe(6952);
     // Padding is undone only where the oracle padded: such values exist (LogonId), so the unpadding is exercised.

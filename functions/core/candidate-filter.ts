@@ -55,12 +55,19 @@ function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
-/** Up to six digits at `i` of `text`: [value, index after them], value -1 when there are none. */
-function digitsAt(text: string, i: number): [number, number] {
+/** The value of up to six digits at `i` of `text`, or -1 when there are none. */
+function digitsAt(text: string, i: number): number {
   let value = 0;
-  const first = i;
-  for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39 && i - first < 6; c = text.charCodeAt(++i)) value = value * 10 + (c - 0x30);
-  return [i === first ? -1 : value, i];
+  let digits = 0;
+  for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39 && digits < 6; c = text.charCodeAt(i + ++digits)) value = value * 10 + (c - 0x30);
+  return digits === 0 ? -1 : value;
+}
+
+/** How many digits (at most six) start at `i` of `text`. */
+function digitCount(text: string, i: number): number {
+  let digits = 0;
+  while (digits < 6 && text.charCodeAt(i + digits) >= 0x30 && text.charCodeAt(i + digits) <= 0x39) digits += 1;
+  return digits;
 }
 
 /**
@@ -79,7 +86,11 @@ function jsonEventIdKeyEnd(text: string): number {
 
 /** The EventID number of one JSON record as latin1 text (`"EventID": 1`, `"event_id":"1"`, the first key found), or -1. */
 function jsonEventId(text: string): number {
-  let at = jsonEventIdKeyEnd(text);
+  return jsonEventIdAfterKey(text, jsonEventIdKeyEnd(text));
+}
+
+/** The EventID number after a key that ends at `at` (`: 1`, `:"1"`), or -1. */
+function jsonEventIdAfterKey(text: string, at: number): number {
   if (at < 0) return -1;
   while (isSpace(text.charCodeAt(at))) at += 1;
   if (text.charCodeAt(at) !== 0x3a) return -1;
@@ -87,7 +98,7 @@ function jsonEventId(text: string): number {
   while (isSpace(text.charCodeAt(at))) at += 1;
   if (text.charCodeAt(at) === 0x22) at += 1;
   while (isSpace(text.charCodeAt(at))) at += 1;
-  return digitsAt(text, at)[0];
+  return digitsAt(text, at);
 }
 
 /** The EventID number of a raw XML or JSON event (`<EventID …>1<`, `"EventID": 1`, `"event_id":"1"`), or -1. */
@@ -98,7 +109,7 @@ export function rawEventId(bytes: Uint8Array): number {
   at = text.indexOf('>', at + XML_EVENT_ID.length) + 1;
   if (at === 0) return -1;
   while (isSpace(text.charCodeAt(at))) at += 1;
-  return digitsAt(text, at)[0];
+  return digitsAt(text, at);
 }
 
 /**
@@ -110,8 +121,8 @@ function xmlEventId(text: string, at: number, end: number): number {
   if (i < 0 || i >= end || text.charCodeAt(i - 1) === 0x2f) return -1;
   i += 1;
   while (isSpace(text.charCodeAt(i))) i += 1;
-  const [value, after] = digitsAt(text, i);
-  i = after;
+  const value = digitsAt(text, i);
+  i += digitCount(text, i);
   while (isSpace(text.charCodeAt(i))) i += 1;
   return value >= 0 && text.charCodeAt(i) === 0x3c && text.charCodeAt(i + 1) === 0x2f ? value : -1;
 }
@@ -174,6 +185,8 @@ export class CandidateFilter {
   /** Per search, its conjuncts split by whether a folding character could spell part of a literal (one holds `i` or `k`). */
   readonly #xmlSearches: Array<{ foldSafe: RegExp[]; foldRisky: RegExp[] }>;
   readonly #json = new WindowPositions();
+  /** JSON: the next `"EventID"` / `"event_id"` key in the current window, by start index (see #keyEndIn). */
+  readonly #keyAt: number[] = JSON_EVENT_IDS.map(() => -1);
   /** The latin1 text built for a view that came without one (callers other than the readers). */
   #ownText: { window: Uint8Array; text: string; lastStart: number } | undefined;
 
@@ -235,14 +248,49 @@ export class CandidateFilter {
     return text;
   }
 
-  /** Literal first: a record holding the quick literal (or an escape) is checked whole; any other only has its EventID read. */
+  /**
+   * Literal first: a record holding the quick literal (or an escape) is checked whole; any other only has its EventID read,
+   * from searches that go forward through the window (no allocation unless it is EventID 1 or 4688).
+   */
   #classifyJson(view: Readonly<RawRecordView>, text: string): Triage {
     const { window, start, end } = view;
-    if (this.#json.stale(window, start)) this.#json.reset(window, this.#jsonPositions(text));
-    // A sliced string shares the window's characters: no copy.
-    const record = text.slice(start, end);
-    if (this.#json.within(start, end) && this.#candidate(record)) return 'candidate';
-    return this.#processKind(jsonEventId(record), record);
+    if (this.#json.stale(window, start)) {
+      this.#json.reset(window, this.#jsonPositions(text));
+      this.#keyAt.fill(-1);
+    }
+    if (this.#json.within(start, end)) {
+      // A sliced string shares the window's characters: no copy.
+      const record = text.slice(start, end);
+      if (this.#candidate(record)) return 'candidate';
+      return this.#processKind(jsonEventId(record), record);
+    }
+    const id = jsonEventIdAfterKey(text, this.#keyEndIn(text, start, end));
+    if (id !== 1 && id !== 4688) return 'other';
+    return this.#processKind(id, text.slice(start, end));
+  }
+
+  /**
+   * Where the first `"EventID"` key in [start, end) of the window ends, else the first `"event_id"` — as jsonEventIdKeyEnd
+   * on the record alone. Each key's next occurrence is remembered (-1: not searched yet, Infinity: none left in the window).
+   */
+  #keyEndIn(text: string, start: number, end: number): number {
+    for (let k = 0; k < JSON_EVENT_IDS.length; k += 1) {
+      const key = JSON_EVENT_IDS[k] as string;
+      let at = this.#keyAt[k] as number;
+      if (at < start) {
+        at = Number.POSITIVE_INFINITY;
+        const tail = key.slice(2);
+        for (let i = text.indexOf(tail, start + 2); i >= 0; i = text.indexOf(tail, i + 1)) {
+          if (text.charCodeAt(i - 2) === 0x22 && text.charCodeAt(i - 1) === key.charCodeAt(1)) {
+            at = i - 2;
+            break;
+          }
+        }
+        this.#keyAt[k] = at;
+      }
+      if (at + key.length <= end) return at + key.length;
+    }
+    return -1;
   }
 
   /** EventID first (see the file comment); the literals are searched only in process-creation events. */

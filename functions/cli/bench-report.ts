@@ -26,7 +26,7 @@ export interface BenchCheck {
 /** Everything one bench run measured (bench/results.json). */
 export interface BenchResults {
   date: string;
-  machine: { cpus: number; model: string; arch: string; node: string; pinned: boolean };
+  machine: { cpus: number; model: string; arch: string; node: string; pinned: boolean; runs: number };
   corpus: {
     seed: number;
     xmlBytes: number;
@@ -141,7 +141,7 @@ export function renderTable(results: BenchResults): string {
   const c = results.corpus;
   const floor = find(results, 'floor: read 1 MiB chunks + count \\n');
   const lines = [
-    `machine: ${results.machine.cpus} × ${results.machine.model}, ${results.machine.arch}, Node ${results.machine.node}${results.machine.pinned ? ', every run pinned to one core' : ''}`,
+    `machine: ${results.machine.cpus} × ${results.machine.model}, ${results.machine.arch}, Node ${results.machine.node}${results.machine.pinned ? ', every run pinned to one core' : ''}; fast paths: best of ${results.machine.runs} round-robin runs`,
     `corpus (seed ${c.seed}): ${cell(c.xmlBytes / MB)} MB XmlWinEventLog (.gz ${cell(c.gzBytes / MB)} MB, JSON lines ${cell(c.jsonlBytes / MB)} MB, EVTX ${cell(c.evtxBytes / MB)} MB), ${cell(c.events)} events, ${cell(c.processEvents)} process events, ${c.truePositives} true positives in ${c.expectedRows} rows, ${c.decoys} decoys`,
     '',
     '| path | input | s | MB/s | records/s | CPU s/GB | peak RSS MB | vs floor | $/TB arm64 | answer |',

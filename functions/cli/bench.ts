@@ -7,7 +7,7 @@
  * bench/chart.svg. Exit 1 when a check fails.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, createWriteStream, existsSync, openSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, openSync, readSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { arch, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -92,17 +92,23 @@ function timeCommand(pin: boolean, command: string, args: string[], outFile: str
   }
 }
 
-/** `<Event ` start tags in a file, counted chunk by chunk. */
-async function countEventTags(file: string): Promise<number> {
-  let count = 0;
-  let carry = '';
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    const text = carry + chunk.toString('latin1');
-    count += (text.match(/<Event[\s>]/g) ?? []).length;
-    // A tag is 7 characters: the last 6 cannot hold a whole one already counted, and may hold the start of the next.
-    carry = text.slice(-6);
+/** `<Event ` start tags in a file, counted 1 MiB at a time. */
+function countEventTagsSync(file: string): number {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    let count = 0;
+    let carry = '';
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) {
+      const text = carry + buffer.toString('latin1', 0, n);
+      count += (text.match(/<Event[\s>]/g) ?? []).length;
+      // A tag is 7 characters: the last 6 cannot hold a whole one already counted, and may hold the start of the next.
+      carry = text.slice(-6);
+    }
+    return count;
+  } finally {
+    closeSync(fd);
   }
-  return count;
 }
 
 async function gzipFile(from: string, to: string): Promise<void> {
@@ -120,6 +126,7 @@ async function main(): Promise<void> {
       keep: { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false },
       'no-s3': { type: 'boolean', default: false },
+      runs: { type: 'string', default: '3' },
     },
   });
   if (values.phase !== undefined) {
@@ -167,31 +174,59 @@ async function main(): Promise<void> {
     rowsCorrect: rowsEqual(r.rows, truth) && r.summary.events === truth.events && Object.keys(r.summary.problems).length === 0,
   });
 
-  say(`measuring (${pin ? 'each run pinned to CPU 0 with taskset' : 'not pinned'})…`);
-  add(fromPhase('floor: read 1 MiB chunks + count \\n', 'xml', childPhase(pin, 'floor', files.xml)));
-  add(fromCli('scan xml (CLI)', 'xml', xmlTruth, cliRun(pin, dir, files.xml), xmlTruth.bytes));
-  add(fromPhase('gunzip alone (output bytes)', 'xml.gz', childPhase(pin, 'gunzip', files.gz)));
-  add(fromCli('scan xml.gz (CLI, decompressed bytes)', 'xml.gz', xmlTruth, cliRun(pin, dir, files.gz), xmlTruth.bytes));
-  add(fromPhase('floor: read jsonl', 'jsonl', childPhase(pin, 'floor', files.jsonl)));
-  add(fromCli('scan jsonl (CLI)', 'jsonl', jsonlTruth, cliRun(pin, dir, files.jsonl), jsonlTruth.bytes));
-  add(fromCli('scan evtx (CLI)', 'evtx', evtxTruth, cliRun(pin, dir, files.evtx), evtxTruth.bytes));
+  const runs = Math.max(1, Number(values.runs));
+  say(`measuring (${pin ? 'each run pinned to CPU 0 with taskset' : 'not pinned'}; fast paths best of ${runs} round-robin runs)…`);
+  // Fast paths run round-robin `runs` times, so noise from the shared machine hits them alike, and the run with the least
+  // wall time is kept (performance-notes.md's method); the slow baselines run once.
+  type Measure = { slow?: boolean; run: () => BenchRow };
+  const measures: Measure[] = [
+    { run: () => fromPhase('floor: read 1 MiB chunks + count \\n', 'xml', childPhase(pin, 'floor', files.xml)) },
+    { run: () => fromCli('scan xml (CLI)', 'xml', xmlTruth, cliRun(pin, dir, files.xml), xmlTruth.bytes) },
+    { run: () => fromPhase('gunzip alone (output bytes)', 'xml.gz', childPhase(pin, 'gunzip', files.gz)) },
+    { run: () => fromCli('scan xml.gz (CLI, decompressed bytes)', 'xml.gz', xmlTruth, cliRun(pin, dir, files.gz), xmlTruth.bytes) },
+    { run: () => fromPhase('floor: read jsonl', 'jsonl', childPhase(pin, 'floor', files.jsonl)) },
+    { run: () => fromCli('scan jsonl (CLI)', 'jsonl', jsonlTruth, cliRun(pin, dir, files.jsonl), jsonlTruth.bytes) },
+    { run: () => fromCli('scan evtx (CLI)', 'evtx', evtxTruth, cliRun(pin, dir, files.evtx), evtxTruth.bytes) },
+  ];
   if (haveCommand('evtxexport')) {
-    const exported = join(dir, 'evtxexport.xml');
-    const run = timeCommand(pin, 'evtxexport', ['-f', 'xml', files.evtx], exported);
-    const records = await countEventTags(exported);
-    rmSync(exported, { force: true });
-    add({ name: 'evtxexport -f xml (libevtx)', input: 'evtx', bytes: evtxTruth.bytes, seconds: run.seconds, records, rowsCorrect: run.ok && records === evtxTruth.events });
+    measures.push({
+      slow: true,
+      run: () => {
+        const exported = join(dir, 'evtxexport.xml');
+        const run = timeCommand(pin, 'evtxexport', ['-f', 'xml', files.evtx], exported);
+        const records = countEventTagsSync(exported);
+        rmSync(exported, { force: true });
+        return { name: 'evtxexport -f xml (libevtx)', input: 'evtx', bytes: evtxTruth.bytes, seconds: run.seconds, records, rowsCorrect: run.ok && records === evtxTruth.events };
+      },
+    });
   } else say('  evtxexport not installed (Debian: libevtx-utils): its row is left out');
-  add(fromPhase('scan xml without prefilter (full parse)', 'xml', childPhase(pin, 'scan-no-prefilter', files.xml)));
-  add(fromPhase('txml full parse + rule (baseline)', 'xml', childPhase(pin, 'txml', files.xml)));
+  measures.push(
+    { slow: true, run: () => fromPhase('scan xml without prefilter (full parse)', 'xml', childPhase(pin, 'scan-no-prefilter', files.xml)) },
+    { slow: true, run: () => fromPhase('txml full parse + rule (baseline)', 'xml', childPhase(pin, 'txml', files.xml)) },
+  );
   if (pin) {
     // The same runs free to use the second core: Node reads files and gunzips on its thread pool, beside the scan.
-    add(fromPhase('floor, unpinned', 'xml', childPhase(false, 'floor', files.xml)));
-    add(fromCli('scan xml (CLI), unpinned', 'xml', xmlTruth, cliRun(false, dir, files.xml), xmlTruth.bytes));
-    add(fromPhase('gunzip alone, unpinned', 'xml.gz', childPhase(false, 'gunzip', files.gz)));
-    add(fromCli('scan xml.gz (CLI), unpinned', 'xml.gz', xmlTruth, cliRun(false, dir, files.gz), xmlTruth.bytes));
+    measures.push(
+      { run: () => fromPhase('floor, unpinned', 'xml', childPhase(false, 'floor', files.xml)) },
+      { run: () => fromCli('scan xml (CLI), unpinned', 'xml', xmlTruth, cliRun(false, dir, files.xml), xmlTruth.bytes) },
+      { run: () => fromPhase('gunzip alone, unpinned', 'xml.gz', childPhase(false, 'gunzip', files.gz)) },
+      { run: () => fromCli('scan xml.gz (CLI), unpinned', 'xml.gz', xmlTruth, cliRun(false, dir, files.gz), xmlTruth.bytes) },
+    );
   }
-  add(fromCli('scan xml 10 MB (CLI)', 'xml-10MB', smallTruth, cliRun(pin, dir, files.small), smallTruth.bytes));
+  measures.push({ run: () => fromCli('scan xml 10 MB (CLI)', 'xml-10MB', smallTruth, cliRun(pin, dir, files.small), smallTruth.bytes) });
+  const best: Array<BenchRow | undefined> = measures.map(() => undefined);
+  for (let round = 0; round < runs; round += 1) {
+    measures.forEach((measure, i) => {
+      if (measure.slow && round > 0) return;
+      const row = measure.run();
+      const kept = best[i];
+      // The answer must be right in every run, whichever run is kept.
+      if (kept !== undefined && kept.rowsCorrect === false) row.rowsCorrect = false;
+      if (kept === undefined || row.seconds < kept.seconds) best[i] = row;
+      else if (row.rowsCorrect === false) kept.rowsCorrect = false;
+    });
+  }
+  for (const row of best) if (row !== undefined) add(row);
 
   let s3: BenchResults['s3'] = [];
   if (!values['no-s3']) {
@@ -201,7 +236,7 @@ async function main(): Promise<void> {
 
   const results: BenchResults = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', arch: arch(), node: process.version, pinned: pin },
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', arch: arch(), node: process.version, pinned: pin, runs },
     corpus: { seed, xmlBytes: xmlTruth.bytes, gzBytes, jsonlBytes: jsonlTruth.bytes, evtxBytes: evtxTruth.bytes, events: xmlTruth.events, processEvents: xmlTruth.processEvents, truePositives: xmlTruth.truePositives, decoys: xmlTruth.decoys, expectedRows: xmlTruth.rows.length },
     rows,
     s3,

@@ -220,10 +220,17 @@ async function main(): Promise<void> {
       if (measure.slow && round > 0) return;
       const row = measure.run();
       const kept = best[i];
-      // The answer must be right in every run, whichever run is kept.
-      if (kept !== undefined && kept.rowsCorrect === false) row.rowsCorrect = false;
-      if (kept === undefined || row.seconds < kept.seconds) best[i] = row;
-      else if (row.rowsCorrect === false) kept.rowsCorrect = false;
+      if (kept !== undefined) {
+        // The answer must be right in every run, and peak memory is the worst run's, whichever run's time is kept.
+        if (kept.rowsCorrect === false) row.rowsCorrect = false;
+        if (kept.maxRssMb !== undefined && row.maxRssMb !== undefined) row.maxRssMb = Math.max(row.maxRssMb, kept.maxRssMb);
+        if (row.seconds >= kept.seconds) {
+          kept.rowsCorrect = row.rowsCorrect === false ? false : kept.rowsCorrect;
+          kept.maxRssMb = row.maxRssMb;
+          return;
+        }
+      }
+      best[i] = row;
     });
   }
   for (const row of best) if (row !== undefined) add(row);

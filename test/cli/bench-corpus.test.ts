@@ -14,6 +14,8 @@ import { writeCorpus, RULE_BY_FIELDS, type CorpusFormat, type CorpusOptions, typ
 import { CHUNK_TAIL_SLACK } from '../../functions/cli/bench-corpus-evtx.ts';
 import { fileChunks } from '../../functions/cli/file-sources.ts';
 import type { RawEvent } from '../../functions/core/read/raw-event.ts';
+import { WINDOWS_IIS_COMPONENTS_ADD_NEW_MODULE } from '../../functions/core/rules/windows-iis-components-add-new-module.ts';
+import { compileSearch } from '../../functions/core/search/compile-search.ts';
 import { Scan, type LocatedProblem, type SourceReport } from '../../functions/core/scan.ts';
 import type { Finding } from '../../functions/core/finding.ts';
 
@@ -60,6 +62,12 @@ function row(finding: Finding): Record<string, unknown> {
 }
 
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describe('the truth groups rows as the rule does', () => {
+  it('its by-fields are the compiled search\'s, in order (the truth keeps its own typed copy)', () => {
+    expect([...RULE_BY_FIELDS]).toEqual(compileSearch(WINDOWS_IIS_COMPONENTS_ADD_NEW_MODULE.search).byFields);
+  });
+});
 
 describe('the same events in three formats', () => {
   const corpora = new Map<CorpusFormat, { path: string; truth: CorpusTruth }>();

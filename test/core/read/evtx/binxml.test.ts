@@ -5,23 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { readEvtxEvents } from '../../../../functions/core/read/evtx/evtx-events.ts';
 import { renderFiletime } from '../../../../functions/core/read/evtx/windows-time.ts';
-import type { Problem, RawEvent } from '../../../../functions/core/read/raw-event.ts';
+import { readAll } from './evtx-fixtures.ts';
 import { BinXmlWriter, buildChunk, buildFile, le, sysmonLikeEvent, utf16le, type RecordBody, type SubValue } from './evtx-builder.ts';
 
-async function read(records: RecordBody[]): Promise<{ events: RawEvent[]; problems: Problem[] }> {
-  const file = buildFile([buildChunk(records)]);
-  const events: RawEvent[] = [];
-  const problems: Problem[] = [];
-  async function* one(): AsyncGenerator<Uint8Array> {
-    yield file;
-  }
-  for await (const item of readEvtxEvents(one())) {
-    if (item.ok) events.push(item.event);
-    else problems.push(item.problem);
-  }
-  return { events, problems };
+/** Reads a file built from `records` (evtx-fixtures.ts's readAll over the builder's bytes). */
+function read(records: RecordBody[]): ReturnType<typeof readAll> {
+  return readAll(buildFile([buildChunk(records)]));
 }
 
 const f32 = (v: number): number[] => {

@@ -5,24 +5,14 @@
  * must yield the names its own bytes hold. Expected values are written by hand from the records built here.
  */
 import { describe, expect, it } from 'vitest';
-import { readEvtxEvents } from '../../../../functions/core/read/evtx/evtx-events.ts';
-import type { Problem, RawEvent } from '../../../../functions/core/read/raw-event.ts';
+import { readAll } from './evtx-fixtures.ts';
 import { BinXmlWriter, buildChunk, buildFile, utf16le, type RecordBody, type SubValue } from './evtx-builder.ts';
 
 const str = (s: string): SubValue => ({ type: 0x01, bytes: utf16le(s) });
 
-async function read(chunks: RecordBody[][]): Promise<{ events: RawEvent[]; problems: Problem[] }> {
-  const file = buildFile(chunks.map((records) => buildChunk(records)));
-  const events: RawEvent[] = [];
-  const problems: Problem[] = [];
-  async function* one(): AsyncGenerator<Uint8Array> {
-    yield file;
-  }
-  for await (const item of readEvtxEvents(one())) {
-    if (item.ok) events.push(item.event);
-    else problems.push(item.problem);
-  }
-  return { events, problems };
+/** Reads a file built from `chunks` (evtx-fixtures.ts's readAll over the builder's bytes). */
+function read(chunks: RecordBody[][]): ReturnType<typeof readAll> {
+  return readAll(buildFile(chunks.map((records) => buildChunk(records))));
 }
 
 /** An element whose name is a reference to the name stored at chunk offset `nameAt` (not written inline). */

@@ -3,6 +3,7 @@
  * at the first invocation with the variable's name instead of deep inside a scan.
  */
 import type { UserFormat } from '../core/normalize/process-event.ts';
+import { DECOMPRESSION_DEFAULTS } from '../core/read/decompress.ts';
 import { ENV, type EnvName } from './env-names.ts';
 
 /** Which archived objects a scheduled run sweeps. */
@@ -24,6 +25,10 @@ export interface Config {
   readonly userFormat: UserFormat;
   readonly maxEventBytes: number;
   readonly maxObjectBytes: number;
+  /** Decompression-bomb guard: most decoded bytes per compressed byte, checked past the floor. */
+  readonly maxDecompressionRatio: number;
+  /** Decoded bytes of an object before the ratio is checked. */
+  readonly decompressionRatioFloorBytes: number;
   readonly evidenceCap: number;
   readonly deadlineReserveMs: number;
   readonly quarantineMaxLines: number;
@@ -54,6 +59,9 @@ export const CONFIG_DEFAULTS = Object.freeze({
   userFormat: 'strip-domain' as UserFormat,
   maxEventBytes: 1024 * 1024,
   maxObjectBytes: 20 * 1024 ** 3,
+  // The core's own defaults: one gzip or deflate layer stays under 4000:1, a bomb's nesting does not.
+  maxDecompressionRatio: DECOMPRESSION_DEFAULTS.maxRatio,
+  decompressionRatioFloorBytes: DECOMPRESSION_DEFAULTS.ratioFloor,
   evidenceCap: 20,
   deadlineReserveMs: 20_000,
   quarantineMaxLines: 10_000,
@@ -172,6 +180,9 @@ export function readConfig(env: Environment): Config {
     userFormat: userFormat(env),
     maxEventBytes: positiveInteger(env, ENV.maxEventBytes, CONFIG_DEFAULTS.maxEventBytes, { min: 1024 }),
     maxObjectBytes: positiveInteger(env, ENV.maxObjectBytes, CONFIG_DEFAULTS.maxObjectBytes),
+    maxDecompressionRatio: positiveInteger(env, ENV.maxDecompressionRatio, CONFIG_DEFAULTS.maxDecompressionRatio),
+    // 0 checks the ratio from the first decoded byte.
+    decompressionRatioFloorBytes: positiveInteger(env, ENV.decompressionRatioFloorBytes, CONFIG_DEFAULTS.decompressionRatioFloorBytes, { min: 0 }),
     evidenceCap: positiveInteger(env, ENV.evidenceCap, CONFIG_DEFAULTS.evidenceCap, { min: 0 }),
     deadlineReserveMs: positiveInteger(env, ENV.deadlineReserveMs, CONFIG_DEFAULTS.deadlineReserveMs, { min: 0 }),
     quarantineMaxLines: positiveInteger(env, ENV.quarantineMaxLines, CONFIG_DEFAULTS.quarantineMaxLines, { min: 0 }),

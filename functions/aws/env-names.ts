@@ -23,6 +23,10 @@ export const ENV = {
   maxEventBytes: 'MAX_EVENT_BYTES',
   /** Largest object after decompression in bytes (default 20 GiB); bigger ends the object as failed. */
   maxObjectBytes: 'MAX_OBJECT_BYTES',
+  /** Decompression-bomb guard: most decoded bytes per compressed byte read (default 4000); beyond it the object fails as too-large. */
+  maxDecompressionRatio: 'MAX_DECOMPRESSION_RATIO',
+  /** Decoded bytes of an object before MAX_DECOMPRESSION_RATIO is checked (default 64 MiB). */
+  decompressionRatioFloorBytes: 'DECOMPRESSION_RATIO_FLOOR_BYTES',
   /** Evidence entries kept per finding (default 20). */
   evidenceCap: 'EVIDENCE_CAP',
   /** Milliseconds kept in reserve before the Lambda deadline to checkpoint (default 20000). */

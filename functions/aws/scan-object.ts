@@ -116,6 +116,8 @@ async function scanOpened(
       userFormat: config.userFormat,
       maxEventBytes: config.maxEventBytes,
       maxObjectBytes: config.maxObjectBytes,
+      maxDecompressionRatio: config.maxDecompressionRatio,
+      decompressionRatioFloorBytes: config.decompressionRatioFloorBytes,
       evidenceCap: config.evidenceCap,
       onProblem: (problem) => quarantine.add(problem),
     },

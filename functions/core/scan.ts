@@ -45,7 +45,12 @@ export interface ScanOptions {
   filters?: Readonly<Record<string, RowFilter>>;
   userFormat?: UserFormat;
   maxEventBytes?: number;
+  /** Largest object after decompression, over all its streams (default unlimited); bigger fails it as 'too-large'. */
   maxObjectBytes?: number;
+  /** The decompression-bomb guard: most decoded bytes per compressed byte (default 4000); beyond it 'too-large'. */
+  maxDecompressionRatio?: number;
+  /** Decoded bytes of an object before the ratio is checked (default 64 MiB). */
+  decompressionRatioFloorBytes?: number;
   evidenceCap?: number;
   /** Skip fully parsing events that cannot match (default true; proven equal by a differential test). */
   prefilter?: boolean;
@@ -148,6 +153,8 @@ export class Scan {
       batches: for await (const batch of openEventBatches(counted, {
         maxEventBytes: this.#options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
         ...(this.#options.maxObjectBytes === undefined ? {} : { maxObjectBytes: this.#options.maxObjectBytes }),
+        ...(this.#options.maxDecompressionRatio === undefined ? {} : { maxDecompressionRatio: this.#options.maxDecompressionRatio }),
+        ...(this.#options.decompressionRatioFloorBytes === undefined ? {} : { decompressionRatioFloorBytes: this.#options.decompressionRatioFloorBytes }),
         ...(prefilter ? { prefilter } : {}),
         ...(this.#usePrefilter ? { systemPrefilter: mayBeProcessEvent } : {}),
         stats,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS, ConfigError, parseArchiveWindow, parseS3Uri, readConfig } from '../../functions/aws/config.ts';
 import { ENV } from '../../functions/aws/env-names.ts';
+import { DECOMPRESSION_DEFAULTS } from '../../functions/core/read/decompress.ts';
 
 const BASE = { FINDINGS_BUCKET: 'sysmon-findings' };
 
@@ -17,6 +18,8 @@ describe('readConfig', () => {
       userFormat: 'strip-domain',
       maxEventBytes: 1048576,
       maxObjectBytes: 21474836480,
+      maxDecompressionRatio: 4000,
+      decompressionRatioFloorBytes: 67108864,
       evidenceCap: 20,
       deadlineReserveMs: 20000,
       quarantineMaxLines: 10000,
@@ -26,6 +29,9 @@ describe('readConfig', () => {
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(CONFIG_DEFAULTS.maxObjectBytes).toBe(20 * 1024 * 1024 * 1024);
+    // The bomb guard's defaults are the core's, so an unset variable behaves like the CLI without flags.
+    expect(config.maxDecompressionRatio).toBe(DECOMPRESSION_DEFAULTS.maxRatio);
+    expect(config.decompressionRatioFloorBytes).toBe(DECOMPRESSION_DEFAULTS.ratioFloor);
   });
 
   it('reads every variable', () => {
@@ -39,6 +45,8 @@ describe('readConfig', () => {
       USER_FORMAT: 'as-logged',
       MAX_EVENT_BYTES: '65536',
       MAX_OBJECT_BYTES: '1000000',
+      MAX_DECOMPRESSION_RATIO: '100',
+      DECOMPRESSION_RATIO_FLOOR_BYTES: '0',
       EVIDENCE_CAP: '0',
       DEADLINE_RESERVE_MS: '5000',
       QUARANTINE_MAX_LINES: '7',
@@ -56,6 +64,8 @@ describe('readConfig', () => {
       userFormat: 'as-logged',
       maxEventBytes: 65536,
       maxObjectBytes: 1000000,
+      maxDecompressionRatio: 100,
+      decompressionRatioFloorBytes: 0,
       evidenceCap: 0,
       deadlineReserveMs: 5000,
       quarantineMaxLines: 7,
@@ -89,6 +99,12 @@ describe('readConfig', () => {
     [{ ...BASE, MAX_EVENT_BYTES: '1e6' }, ENV.maxEventBytes, 'not a whole number'],
     [{ ...BASE, MAX_EVENT_BYTES: '100' }, ENV.maxEventBytes, '≥ 1024'],
     [{ ...BASE, MAX_OBJECT_BYTES: '0' }, ENV.maxObjectBytes, '≥ 1'],
+    [{ ...BASE, MAX_DECOMPRESSION_RATIO: '0' }, ENV.maxDecompressionRatio, '≥ 1'],
+    [{ ...BASE, MAX_DECOMPRESSION_RATIO: '2.5' }, ENV.maxDecompressionRatio, 'not a whole number'],
+    [{ ...BASE, MAX_DECOMPRESSION_RATIO: '4000:1' }, ENV.maxDecompressionRatio, 'not a whole number'],
+    [{ ...BASE, DECOMPRESSION_RATIO_FLOOR_BYTES: '64MiB' }, ENV.decompressionRatioFloorBytes, 'not a whole number'],
+    [{ ...BASE, DECOMPRESSION_RATIO_FLOOR_BYTES: '-1' }, ENV.decompressionRatioFloorBytes, 'not a whole number'],
+    [{ ...BASE, DECOMPRESSION_RATIO_FLOOR_BYTES: '99999999999999999999' }, ENV.decompressionRatioFloorBytes, '≥ 0'],
     [{ ...BASE, EVIDENCE_CAP: '-1' }, ENV.evidenceCap, 'not a whole number'],
     [{ ...BASE, DEADLINE_RESERVE_MS: 'soon' }, ENV.deadlineReserveMs, 'not a whole number'],
     [{ ...BASE, QUARANTINE_MAX_LINES: '99999999999999999999' }, ENV.quarantineMaxLines, '≥ 0'],

@@ -51,8 +51,8 @@ export interface OpenStreamsOptions {
   ratioFloor?: number;
 }
 
-const DEFAULT_MAX_RATIO = 4000;
-const DEFAULT_RATIO_FLOOR = 64 * 1024 * 1024;
+/** The bomb guard's defaults; the Lambda config and the CDK settings default to these too. */
+export const DECOMPRESSION_DEFAULTS = Object.freeze({ maxRatio: 4000, ratioFloor: 64 * 1024 * 1024 });
 
 /** Decoded data growing faster than the ratio limit allows: a decompression bomb (a TooLargeError, so 'too-large'). */
 export class CompressionRatioError extends TooLargeError {
@@ -88,8 +88,8 @@ class Budget {
 
   constructor(options: OpenStreamsOptions) {
     this.#limit = options.maxBytes ?? Number.POSITIVE_INFINITY;
-    this.#ratio = options.maxRatio ?? DEFAULT_MAX_RATIO;
-    this.#floor = options.ratioFloor ?? DEFAULT_RATIO_FLOOR;
+    this.#ratio = options.maxRatio ?? DECOMPRESSION_DEFAULTS.maxRatio;
+    this.#floor = options.ratioFloor ?? DECOMPRESSION_DEFAULTS.ratioFloor;
   }
 
   /** The object's bytes as read, counted. */

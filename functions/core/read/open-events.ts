@@ -3,7 +3,7 @@
  * (XmlWinEventLog, JSON lines, EVTX) and hand it to that format's reader. Decompression errors propagate as typed errors after
  * every event before the break has been yielded; everything else is a located problem in the stream.
  */
-import { CorruptCompressionError, openStreams, type Compression, type DecodedStream } from './decompress.ts';
+import { CorruptCompressionError, openStreams, type Compression, type DecodedStream, type OpenStreamsOptions } from './decompress.ts';
 import { detectFormat, peekChunks, type Format } from './detect-format.ts';
 import { readEvtxBatches } from './evtx/evtx-events.ts';
 import { readJsonlEvents } from './jsonl-events.ts';
@@ -23,6 +23,10 @@ export interface OpenEventsOptions {
   maxEventBytes: number;
   /** Largest decompressed size accepted; beyond it TooLargeError is thrown. */
   maxObjectBytes?: number;
+  /** Most decoded bytes per compressed byte (openStreams' maxRatio); beyond it CompressionRatioError is thrown. */
+  maxDecompressionRatio?: number;
+  /** Decoded bytes before the ratio is checked (openStreams' ratioFloor). */
+  decompressionRatioFloorBytes?: number;
   /** Raw-bytes prefilter for text formats (see scan-prefilter.ts); events it rejects are counted, not parsed. */
   prefilter?: RawPrefilter;
   /** EVTX's prefilter, on each record's System fields before its EventData is rendered; records it rejects are counted, not yielded. */
@@ -46,7 +50,11 @@ export async function* openEvents(chunks: ByteChunks, options: OpenEventsOptions
  * their array).
  */
 export async function* openEventBatches(chunks: ByteChunks, options: OpenEventsOptions): AsyncGenerator<readonly EntryItem[]> {
-  const streamOptions = options.maxObjectBytes === undefined ? {} : { maxBytes: options.maxObjectBytes };
+  const streamOptions: OpenStreamsOptions = {
+    ...(options.maxObjectBytes === undefined ? {} : { maxBytes: options.maxObjectBytes }),
+    ...(options.maxDecompressionRatio === undefined ? {} : { maxRatio: options.maxDecompressionRatio }),
+    ...(options.decompressionRatioFloorBytes === undefined ? {} : { ratioFloor: options.decompressionRatioFloorBytes }),
+  };
   for await (const stream of openStreams(chunks, streamOptions)) {
     try {
       yield* streamBatches(stream, options);

@@ -56,6 +56,9 @@ export class DetectionFunctions extends Construct {
       [ENV.logLevel]: settings.logLevel,
       [ENV.s3ReadPartBytes]: String(settings.s3ReadPartBytes),
       [ENV.s3ReadConcurrency]: String(settings.s3ReadConcurrency),
+      [ENV.maxObjectBytes]: String(settings.maxObjectBytes),
+      [ENV.maxDecompressionRatio]: String(settings.maxDecompressionRatio),
+      [ENV.decompressionRatioFloorBytes]: String(settings.decompressionRatioFloorBytes),
       ...(settings.filterExpressions === '' ? {} : { [ENV.filterExpressions]: settings.filterExpressions }),
       ...(settings.filterS3Uri === undefined ? {} : { [ENV.filterS3Uri]: settings.filterS3Uri }),
       // The bundles ship source maps; without this flag Node ignores them and stack traces point into minified code.

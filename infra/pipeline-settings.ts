@@ -58,6 +58,12 @@ export interface PipelineSettings {
   readonly s3ReadPartBytes: number;
   /** Ranged GETs in flight or buffered per object; 1 = one GetObject stream. */
   readonly s3ReadConcurrency: number;
+  /** Largest object after decompression, in bytes; bigger ends the object as failed (too-large). */
+  readonly maxObjectBytes: number;
+  /** Decompression-bomb guard: most decoded bytes per compressed byte read. */
+  readonly maxDecompressionRatio: number;
+  /** Decoded bytes of an object before the ratio is checked. */
+  readonly decompressionRatioFloorBytes: number;
   /** CloudWatch namespace of the functions' metrics. */
   readonly metricsNamespace: string;
   /** on-log-uploaded memory in MB. */
@@ -117,6 +123,10 @@ export const DEFAULT_SETTINGS: PipelineSettings = Object.freeze({
   // S3's guidance: 8–16 MB byte ranges, one connection each; 4 × 8 MiB is at most 32 MiB held per object.
   s3ReadPartBytes: 8 * 1024 * 1024,
   s3ReadConcurrency: 4,
+  // The functions' own defaults (functions/aws/config.ts, the core's bomb guard); test/infra checks they agree.
+  maxObjectBytes: 20 * 1024 ** 3,
+  maxDecompressionRatio: 4000,
+  decompressionRatioFloorBytes: 64 * 1024 * 1024,
   // Memory and timeouts, from docs/performance-notes.md §4 (measured per-core costs):
   // - gzip uploads: gunzip + hand-written scan costs ~1.43 CPU-s per GB of XML (~0.7 GB/s per core), and one S3
   //   stream of gzip (85–90 MB/s × ~7.5 ratio) delivers ~0.64–0.68 GB/s of XML: balanced at 1 vCPU, which Lambda
@@ -245,6 +255,9 @@ export function settingsFromContext(node: Node): PipelineSettings {
     // Same bounds as functions/aws/config.ts: fail at synth, not at the first invocation.
     s3ReadPartBytes: integer(raw, 's3ReadPartBytes', d.s3ReadPartBytes, { min: 1024 * 1024, max: 1024 ** 3 }),
     s3ReadConcurrency: integer(raw, 's3ReadConcurrency', d.s3ReadConcurrency, { min: 1, max: 64 }),
+    maxObjectBytes: integer(raw, 'maxObjectBytes', d.maxObjectBytes, { min: 1, max: Number.MAX_SAFE_INTEGER }),
+    maxDecompressionRatio: integer(raw, 'maxDecompressionRatio', d.maxDecompressionRatio, { min: 1, max: Number.MAX_SAFE_INTEGER }),
+    decompressionRatioFloorBytes: integer(raw, 'decompressionRatioFloorBytes', d.decompressionRatioFloorBytes, { min: 0, max: Number.MAX_SAFE_INTEGER }),
     uploadFunctionMemoryMb: integer(raw, 'uploadFunctionMemoryMb', d.uploadFunctionMemoryMb, { min: 128, max: 10_240 }),
     uploadFunctionTimeoutSeconds: integer(raw, 'uploadFunctionTimeoutSeconds', d.uploadFunctionTimeoutSeconds, { min: 10, max: 900 }),
     uploadFunctionReservedConcurrency: optionalInteger(raw, 'uploadFunctionReservedConcurrency', { min: 1, max: 10_000 }),

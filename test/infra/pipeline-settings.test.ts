@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CONFIG_DEFAULTS } from '../../functions/aws/config.ts';
 import { DEFAULT_SETTINGS, SettingsError, settingsFromContext, type PipelineSettings } from '../../infra/pipeline-settings.ts';
 
 function settings(context: Record<string, unknown>): PipelineSettings {
@@ -28,6 +29,12 @@ describe('settingsFromContext', () => {
     });
   });
 
+  it('the tunables passed to the functions default to the functions\' own defaults (the core\'s, for the bomb guard)', () => {
+    // infra may not import functions/aws/config.ts, so the values are repeated there; this keeps the copies equal.
+    const shared = ['maxObjectBytes', 'maxDecompressionRatio', 'decompressionRatioFloorBytes', 's3ReadPartBytes', 's3ReadConcurrency', 'userFormat'] as const;
+    for (const key of shared) expect(DEFAULT_SETTINGS[key], key).toBe(CONFIG_DEFAULTS[key]);
+  });
+
   it.each([
     // -c key=value always arrives as a string
     [{ queueBatchSize: '25' }, { queueBatchSize: 25 }],
@@ -49,6 +56,8 @@ describe('settingsFromContext', () => {
     [{ kmsKeyArn: 'arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab' }, { encryption: 's3-managed' }],
     [{ filterS3Uri: 's3://config-bucket/path/filter.spl' }, { filterS3Uri: 's3://config-bucket/path/filter.spl' }],
     [{ s3ReadPartBytes: '16777216', s3ReadConcurrency: '8' }, { s3ReadPartBytes: 16777216, s3ReadConcurrency: 8 }],
+    [{ maxDecompressionRatio: '100', decompressionRatioFloorBytes: '0', maxObjectBytes: 1024 },
+      { maxDecompressionRatio: 100, decompressionRatioFloorBytes: 0, maxObjectBytes: 1024 }],
   ])('%j is read as %j', (context, expected) => {
     expect(settings(context)).toMatchObject(expected);
   });
@@ -58,6 +67,11 @@ describe('settingsFromContext', () => {
     [{ s3ReadPartBytes: '1048575' }, 's3ReadPartBytes'],
     [{ s3ReadConcurrency: '0' }, 's3ReadConcurrency'],
     [{ s3ReadConcurrency: '65' }, 's3ReadConcurrency'],
+    [{ maxDecompressionRatio: '0' }, 'maxDecompressionRatio'],
+    [{ maxDecompressionRatio: '4000:1' }, 'maxDecompressionRatio'],
+    [{ decompressionRatioFloorBytes: '64MiB' }, 'decompressionRatioFloorBytes'],
+    [{ decompressionRatioFloorBytes: -1 }, 'decompressionRatioFloorBytes'],
+    [{ maxObjectBytes: '0' }, 'maxObjectBytes'],
     [{ queueBatchSize: '0' }, 'queueBatchSize'],
     [{ queueBatchSize: 2.5 }, 'queueBatchSize'],
     [{ queueMaxConcurrency: '1' }, 'queueMaxConcurrency'],

@@ -47,6 +47,9 @@ const TUNED = {
   logRetentionDays: '30',
   logLevel: 'DEBUG',
   userFormat: 'as-logged',
+  maxObjectBytes: '1073741824',
+  maxDecompressionRatio: '500',
+  decompressionRatioFloorBytes: '0',
 };
 const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const IMPORTED = {
@@ -297,6 +300,9 @@ describe('functions', () => {
       [ENV.logLevel]: 'INFO',
       [ENV.s3ReadPartBytes]: '8388608',
       [ENV.s3ReadConcurrency]: '4',
+      [ENV.maxObjectBytes]: '21474836480',
+      [ENV.maxDecompressionRatio]: '4000',
+      [ENV.decompressionRatioFloorBytes]: '67108864',
       NODE_OPTIONS: '--enable-source-maps',
     };
     expect(env(upload)).toEqual(common);
@@ -307,6 +313,7 @@ describe('functions', () => {
     expect(tunedEnv).toMatchObject({
       [ENV.outputPrefix]: 'out/', [ENV.archivePrefix]: 'archive/', [ENV.archiveWindow]: 'last-48h',
       [ENV.filterExpressions]: TUNED.filterExpressions, [ENV.userFormat]: 'as-logged', [ENV.logLevel]: 'DEBUG',
+      [ENV.maxObjectBytes]: '1073741824', [ENV.maxDecompressionRatio]: '500', [ENV.decompressionRatioFloorBytes]: '0',
     });
     const importedEnv = (imported.json.Resources[functionIds(imported).upload]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(importedEnv[ENV.filterS3Uri]).toBe(IMPORTED.filterS3Uri);

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { UserFormat } from '../core/normalize/process-event.ts';
+import { DECOMPRESSION_DEFAULTS } from '../core/read/decompress.ts';
 import { ESCU_STANDARD_PROCESS_BY_FIELDS } from '../core/search/compile-search.ts';
 
 /** What to print on stdout. */
@@ -18,6 +19,12 @@ export interface ScanArgs {
   failOnFindings: boolean;
   userFormat: UserFormat;
   maxEventBytes: number;
+  /** Largest decoded size of one input (over its archive members); absent = unlimited. */
+  maxDecodedBytes?: number;
+  /** Decompression-bomb guard: most decoded bytes per compressed byte; absent = the core's default. */
+  maxRatio?: number;
+  /** Decoded bytes of an input before the ratio is checked; absent = the core's default. */
+  ratioFloor?: number;
   evidenceCap: number;
   prefilter: boolean;
   byFieldsOverride?: readonly string[];
@@ -54,19 +61,37 @@ Options:
   --user-format <f>        strip-domain (default: ATTACKRANGE\\Administrator -> Administrator) or as-logged.
   --by-fields <list>       published (default) or escu-20 (the 20 standard ESCU process fields), or a comma list.
   --max-event-bytes <n>    Largest event read (default 1048576); larger ones are reported and skipped.
+  --max-decoded-bytes <n>  Largest input after decompression, archive members together (default unlimited; in
+                           Lambda MAX_OBJECT_BYTES). Past it the input fails as too-large.
+  --max-ratio <n>          Decompression-bomb guard: most decoded bytes per compressed byte read (default
+                           ${DECOMPRESSION_DEFAULTS.maxRatio}; one gzip layer stays under ~1032:1). Past it the input fails as too-large.
+  --ratio-floor <n>        Decoded bytes of an input before --max-ratio applies (default ${DECOMPRESSION_DEFAULTS.ratioFloor} = 64 MiB;
+                           0 = from the first byte). Byte counts and ratios are plain digits, no suffixes.
   --evidence-cap <n>       Evidence events kept per finding (default 20).
   --no-prefilter           Parse every event fully (slower; same results).
   --no-progress            Never draw the progress bar.
   -h, --help               This text.
 
 Exit status: 0 the scan completed (problems in the data are reported, not fatal); 1 findings with --fail-on-findings;
-2 usage error, or an input that could not be read at all — missing, unreadable, unknown format, broken compression
-(the summary names it; every other input is still scanned and reported).
+2 usage error, or an input that could not be read to its end — missing, unreadable, unknown format, corrupt or
+truncated compression, over --max-decoded-bytes or --max-ratio (the summary names it; the events read before the
+damage still count, and every other input is still scanned and reported).
 `;
 
 function positiveInt(name: string, text: string): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${name} needs a positive integer, got "${text}"`);
+  return n;
+}
+
+/** A byte count or ratio: decimal digits only (no 64M, no 1e6), at least `min`; undefined when the option is absent. */
+function wholeNumber(name: string, text: string | undefined, min: 0 | 1): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) {
+    const wanted = min === 0 ? 'a whole number ≥ 0' : 'a positive whole number';
+    throw new UsageError(`--${name} needs ${wanted} (plain digits, no suffix), got "${text}"`);
+  }
   return n;
 }
 
@@ -85,6 +110,9 @@ export function parseScanArgs(argv: readonly string[]): ScanArgs {
         'user-format': { type: 'string', default: 'strip-domain' },
         'by-fields': { type: 'string', default: 'published' },
         'max-event-bytes': { type: 'string', default: String(1024 * 1024) },
+        'max-decoded-bytes': { type: 'string' },
+        'max-ratio': { type: 'string' },
+        'ratio-floor': { type: 'string' },
         'evidence-cap': { type: 'string', default: '20' },
         'no-prefilter': { type: 'boolean', default: false },
         'no-progress': { type: 'boolean', default: false },
@@ -119,6 +147,12 @@ export function parseScanArgs(argv: readonly string[]): ScanArgs {
     progress: v['no-progress'] ? 'never' : 'auto',
     help: v.help ?? false,
   };
+  const maxDecodedBytes = wholeNumber('max-decoded-bytes', v['max-decoded-bytes'], 1);
+  const maxRatio = wholeNumber('max-ratio', v['max-ratio'], 1);
+  const ratioFloor = wholeNumber('ratio-floor', v['ratio-floor'], 0);
+  if (maxDecodedBytes !== undefined) args.maxDecodedBytes = maxDecodedBytes;
+  if (maxRatio !== undefined) args.maxRatio = maxRatio;
+  if (ratioFloor !== undefined) args.ratioFloor = ratioFloor;
   if (v.filter !== undefined) args.filterFile = v.filter;
   if (v.summary !== undefined) args.summaryFile = v.summary;
   if (byFieldsOverride !== undefined) args.byFieldsOverride = byFieldsOverride;

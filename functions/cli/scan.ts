@@ -1,7 +1,7 @@
 /**
  * `npm run scan -- [options] <file|dir>…` and the package's bin: scan local files with the same core the Lambda runs.
  * Findings (or events) as JSON lines on stdout, the summary on stderr. Exit 0 scan completed, 1 findings with
- * --fail-on-findings, 2 usage error or unreadable input.
+ * --fail-on-findings, 2 usage error or an input not read to its end (unreadable, corrupt, truncated, too large).
  */
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -65,6 +65,9 @@ async function run(args: ScanArgs): Promise<number> {
   const scan = new Scan({
     userFormat: args.userFormat,
     maxEventBytes: args.maxEventBytes,
+    ...(args.maxDecodedBytes === undefined ? {} : { maxObjectBytes: args.maxDecodedBytes }),
+    ...(args.maxRatio === undefined ? {} : { maxDecompressionRatio: args.maxRatio }),
+    ...(args.ratioFloor === undefined ? {} : { decompressionRatioFloorBytes: args.ratioFloor }),
     evidenceCap: args.evidenceCap,
     prefilter: args.prefilter,
     ...(args.byFieldsOverride ? { byFieldsOverride: args.byFieldsOverride } : {}),

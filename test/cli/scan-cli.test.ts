@@ -117,6 +117,12 @@ describe('scan command', () => {
     [['--bogus', 'x'], /Unknown option '--bogus'/],
     [[], /no input/],
     [['--max-event-bytes', '0', 'x'], /--max-event-bytes needs a positive integer/],
+    [['--max-ratio', '0', 'x'], /--max-ratio needs a positive whole number \(plain digits, no suffix\), got "0"/],
+    [['--max-ratio', '2.5', 'x'], /--max-ratio needs a positive whole number .*got "2\.5"/],
+    [['--ratio-floor', '64M', 'x'], /--ratio-floor needs a whole number ≥ 0 .*got "64M"/],
+    [['--ratio-floor=-1', 'x'], /--ratio-floor needs a whole number ≥ 0 .*got "-1"/],
+    [['--max-decoded-bytes', '1e9', 'x'], /--max-decoded-bytes needs a positive whole number .*got "1e9"/],
+    [['--max-decoded-bytes', '', 'x'], /--max-decoded-bytes needs a positive whole number .*got ""/],
     [['--by-fields', 'dest,bogus field', 'x'], /--by-fields: .*"bogus field" is not a Processes field name/],
   ])('usage error %j exits 2 with a message', (args, message) => {
     const r = scan(args);
@@ -128,9 +134,45 @@ describe('scan command', () => {
   it('--help documents every option', () => {
     const r = scan(['--help']);
     expect(r.status).toBe(0);
-    for (const option of ['--filter', '--emit', '--summary', '--fail-on-findings', '--user-format', '--by-fields', '--max-event-bytes']) {
+    for (const option of ['--filter', '--emit', '--summary', '--fail-on-findings', '--user-format', '--by-fields', '--max-event-bytes', '--max-decoded-bytes', '--max-ratio', '--ratio-floor']) {
       expect(r.stdout).toContain(option);
     }
+  });
+
+  describe('decompression limits', () => {
+    // The golden file (3 rows) followed by 4 MiB of newlines: ~400:1 as gzip, far below the default guard.
+    const padded = join(tmp, 'padded.xml.gz');
+    beforeAll(() => {
+      writeFileSync(padded, gzipSync(Buffer.concat([readFileSync(join(GOLDEN, 'mixed-sysmon.xml')), Buffer.alloc(4 * 1024 * 1024, 0x0a)]), { level: 9 }));
+    });
+
+    it('without flags the padded gzip scans to its end', () => {
+      const r = scan([padded]);
+      expect(r.status).toBe(0);
+      expect(lines(r.stdout)).toHaveLength(3);
+      expect(r.stderr).not.toMatch(/too-large/);
+    });
+
+    it.each([
+      [['--max-ratio', '50', '--ratio-floor', '0'], /too-large: decoded gzip data reached \d+ bytes from \d+ compressed bytes, over the 50:1 ratio limit: a decompression bomb/],
+      [['--max-ratio', '50', '--ratio-floor', '1048576'], /too-large: .*over the 50:1 ratio limit/],
+      [['--max-decoded-bytes', '1048576'], /too-large: decoded gzip data exceeds the 1048576-byte limit/],
+    ])('%j: the input fails as too-large, named in the summary, exit 2', (flags, message) => {
+      const summaryFile = join(tmp, 'limits-summary.json');
+      const r = scan([...flags, '--summary', summaryFile, padded]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { failed: Array<{ reason: string }>; problems: Record<string, number> };
+      expect(summary.failed.map((f) => f.reason)).toEqual(['too-large']);
+      expect(summary.problems['too-large']).toBe(1);
+    });
+
+    it('a floor above the input leaves a low ratio unchecked', () => {
+      const r = scan(['--max-ratio', '50', '--ratio-floor', String(8 * 1024 * 1024), padded]);
+      expect(r.status).toBe(0);
+      expect(lines(r.stdout)).toHaveLength(3);
+    });
   });
 
   it('survives hostile inputs with located problems, exit 2 for the files it could not read, and still finds the good events around them', () => {

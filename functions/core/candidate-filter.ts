@@ -7,8 +7,9 @@
  *   (literals holding those characters are not used);
  * - Splunk's case-insensitive match lower-cases with Unicode rules, and two non-ASCII characters lower-case into ASCII letters
  *   (U+212A KELVIN SIGN → k, U+0130 → i + U+0307): where a literal holds `i` or `k`, events holding them are candidates.
- * Readers hand over the window's bytes as a latin1 string (one character per byte, same indices), so every search is a V8
- * string search, far cheaper per hit than a native Buffer call.
+ * The JSON reader hands over its window's bytes as a latin1 string (one character per byte, same indices), so every search is
+ * a V8 string search, far cheaper per hit than a native Buffer call; the XML reader hands over its scan kernel's copy of the
+ * window (WindowSearch), searched with WebAssembly SIMD.
  *
  * JSON is literal first: one regular-expression pass per window finds the quick literal, a string search the escapes that
  * could spell it; a record without either is ruled out, and only has its EventID read, to count process events.
@@ -20,7 +21,8 @@
  * cannot settle (no single `<EventID>` of whitespace-padded digits) is a candidate and the parser decides.
  */
 import { Buffer } from 'node:buffer';
-import type { RawRecordView } from './read/raw-event.ts';
+import { ScanKernel } from './kernel/scan-kernel.ts';
+import type { RawRecordView, WindowSearch } from './read/raw-event.ts';
 
 /** One conjunct: the event must contain at least one of these lower-cased literals. */
 export type LiteralConjunct = readonly string[];
@@ -44,7 +46,8 @@ const XML_EVENT_ID = '<EventID';
 const JSON_EVENT_IDS = ['"EventID"', '"event_id"'];
 
 /** What process-event.ts accepts, loosened to a search: the provider or channel names it compares (lower-cased) must be there. */
-const SYSMON = /microsoft-windows-sysmon/i;
+const SYSMON_PROVIDER = 'microsoft-windows-sysmon';
+const SYSMON = new RegExp(SYSMON_PROVIDER, 'i');
 const SECURITY = /microsoft-windows-security-auditing|>\s*security\s*<|"\s*security\s*"/i;
 
 function isHexCode(code: number): boolean {
@@ -113,18 +116,22 @@ export function rawEventId(bytes: Uint8Array): number {
 }
 
 /**
- * The number in `<EventID …>n</EventID>` whose tag starts at `at` in the latin1 `text` of an event ending at `end`, or -1 when
- * the element is anything but whitespace-padded digits closed by an end tag (a comment, CDATA, a reference, a child).
+ * The number in `<EventID …>n</EventID>` whose tag starts at `at` in the `bytes` of an event ending at `end`, or -1 when the
+ * element is anything but whitespace-padded digits closed by an end tag (a comment, CDATA, a reference, a child).
  */
-function xmlEventId(text: string, at: number, end: number): number {
-  let i = text.indexOf('>', at + XML_EVENT_ID.length);
-  if (i < 0 || i >= end || text.charCodeAt(i - 1) === 0x2f) return -1;
+function xmlEventId(bytes: Uint8Array, at: number, end: number): number {
+  let i = bytes.indexOf(0x3e, at + XML_EVENT_ID.length);
+  if (i < 0 || i >= end || bytes[i - 1] === 0x2f) return -1;
   i += 1;
-  while (isSpace(text.charCodeAt(i))) i += 1;
-  const value = digitsAt(text, i);
-  i += digitCount(text, i);
-  while (isSpace(text.charCodeAt(i))) i += 1;
-  return value >= 0 && text.charCodeAt(i) === 0x3c && text.charCodeAt(i + 1) === 0x2f ? value : -1;
+  while (i < end && isSpace(bytes[i] as number)) i += 1;
+  let value = 0;
+  let digits = 0;
+  for (let c = bytes[i] as number; i < end && c >= 0x30 && c <= 0x39 && digits < 6; c = bytes[++i] as number) {
+    value = value * 10 + (c - 0x30);
+    digits += 1;
+  }
+  while (i < end && isSpace(bytes[i] as number)) i += 1;
+  return digits > 0 && i + 1 < end && bytes[i] === 0x3c && bytes[i + 1] === 0x2f ? value : -1;
 }
 
 /** Printable ASCII without the characters an XML or JSON escape could hide (`&<>"'\`): found verbatim in the raw bytes. */
@@ -142,6 +149,43 @@ function usableConjuncts(conjuncts: readonly LiteralConjunct[]): LiteralConjunct
 
 function shortest(alternatives: LiteralConjunct): number {
   return Math.min(...alternatives.map((l) => l.length));
+}
+
+/**
+ * Whether a process event without numeric references may match a search. A conjunct whose literals hold neither `i` nor `k`
+ * cannot be completed by a folding character, so its absence settles it; the others are trusted only when the event holds no
+ * folding character (the common case: a Sysmon log holds none, and the literal-free conjuncts fail first).
+ */
+function xmlMayMatch(
+  conjuncts: { foldSafe: LiteralConjunct[]; foldRisky: LiteralConjunct[] },
+  search: WindowSearch,
+  start: number,
+  end: number,
+): boolean {
+  const holds = (alternatives: LiteralConjunct): boolean => alternatives.some((literal) => search.find(literal, true, start, end) >= 0);
+  if (!conjuncts.foldSafe.every(holds)) return false;
+  if (conjuncts.foldRisky.length > 0 && FOLDING.some((needle) => search.find(needle, false, start, end) >= 0)) return true;
+  return conjuncts.foldRisky.every(holds);
+}
+
+/** A window copied into a kernel of its own, for views that came without a search; copied again for a new or refilled window. */
+class LoadedWindow implements WindowSearch {
+  readonly #kernel = new ScanKernel();
+  #window: Uint8Array | undefined;
+  #lastStart = -1;
+
+  of(window: Uint8Array, start: number): WindowSearch {
+    if (window !== this.#window || start < this.#lastStart) {
+      this.#kernel.load(window);
+      this.#window = window;
+    }
+    this.#lastStart = start;
+    return this;
+  }
+
+  find(literal: string, fold: boolean, from: number, to: number): number {
+    return this.#kernel.find(literal, fold, from, to);
+  }
 }
 
 /** Ascending positions of interest in one window, and a cursor that moves forward with the records of that window. */
@@ -183,20 +227,22 @@ export class CandidateFilter {
   readonly #folds: boolean;
   readonly #searches: RegExp[][];
   /** Per search, its conjuncts split by whether a folding character could spell part of a literal (one holds `i` or `k`). */
-  readonly #xmlSearches: Array<{ foldSafe: RegExp[]; foldRisky: RegExp[] }>;
+  readonly #xmlSearches: Array<{ foldSafe: LiteralConjunct[]; foldRisky: LiteralConjunct[] }>;
   readonly #json = new WindowPositions();
   /** JSON: the next `"EventID"` / `"event_id"` key in the current window, by start index (see #keyEndIn). */
   readonly #keyAt: number[] = JSON_EVENT_IDS.map(() => -1);
   /** The latin1 text built for a view that came without one (callers other than the readers). */
   #ownText: { window: Uint8Array; text: string; lastStart: number } | undefined;
+  /** The kernel copy made for an XML view that came without one (callers other than the readers). */
+  #ownSearch: LoadedWindow | undefined;
 
-  private constructor(window: RegExp, searches: RegExp[][], folds: boolean) {
+  private constructor(window: RegExp, searches: RegExp[][], literals: LiteralConjunct[][], folds: boolean) {
     this.#window = window;
     this.#folds = folds;
     this.#searches = searches;
-    this.#xmlSearches = searches.map((conjuncts) => ({
-      foldSafe: conjuncts.filter((re) => !FOLDED_LETTERS.test(re.source)),
-      foldRisky: conjuncts.filter((re) => FOLDED_LETTERS.test(re.source)),
+    this.#xmlSearches = literals.map((conjuncts) => ({
+      foldSafe: conjuncts.filter((alternatives) => !alternatives.some((l) => FOLDED_LETTERS.test(l))),
+      foldRisky: conjuncts.filter((alternatives) => alternatives.some((l) => FOLDED_LETTERS.test(l))),
     }));
   }
 
@@ -206,6 +252,7 @@ export class CandidateFilter {
    */
   static build(searches: ReadonlyArray<readonly LiteralConjunct[]>): CandidateFilter | undefined {
     const perSearch: RegExp[][] = [];
+    const perSearchLiterals: LiteralConjunct[][] = [];
     const quick: string[] = [];
     for (const conjuncts of searches) {
       const usable = usableConjuncts(conjuncts);
@@ -214,26 +261,26 @@ export class CandidateFilter {
       // its search skips furthest.
       const ordered = [...usable].sort((a, b) => shortest(b) - shortest(a));
       perSearch.push(ordered.map((alternatives) => new RegExp(alternatives.map(escapeRegExp).join('|'), 'i')));
+      perSearchLiterals.push(ordered);
       // The window pass looks for the most selective conjunct: the one whose shortest alternative is longest.
       const best = usable.reduce((a, b) => (shortest(b) > shortest(a) ? b : a));
       quick.push(best.map(escapeRegExp).join('|'));
     }
     const window = new RegExp(quick.join('|'), 'gi');
-    return new CandidateFilter(window, perSearch, /[ik]/i.test(quick.join('')));
+    return new CandidateFilter(window, perSearch, perSearchLiterals, /[ik]/i.test(quick.join('')));
   }
 
   /** Candidate (parse it), process (a process-creation event that cannot match) or other. Views of a window come in order. */
   classify(view: Readonly<RawRecordView>): Triage {
-    if (view.text !== undefined) {
-      return view.eventIdAt === undefined ? this.#classifyJson(view, view.text) : this.#classifyXml(view, view.text, view.eventIdAt);
-    }
+    if (view.search !== undefined) return this.#classifyXml(view, view.search, view.eventIdAt ?? -1);
+    if (view.text !== undefined) return this.#classifyJson(view, view.text);
     // A caller other than the readers: build what they would have handed over.
-    const text = this.#textOf(view.window, view.start);
-    if (text.charCodeAt(view.start) !== 0x3c) return this.#classifyJson(view, text);
-    const first = text.indexOf(XML_EVENT_ID, view.start);
-    const second = first < 0 || first >= view.end ? -1 : text.indexOf(XML_EVENT_ID, first + 1);
-    const eventIdAt = first < 0 || first >= view.end || (second >= 0 && second < view.end) ? -1 : first;
-    return this.#classifyXml(view, text, eventIdAt);
+    if (view.window[view.start] !== 0x3c) return this.#classifyJson(view, this.#textOf(view.window, view.start));
+    this.#ownSearch ??= new LoadedWindow();
+    const search = this.#ownSearch.of(view.window, view.start);
+    const first = search.find(XML_EVENT_ID, false, view.start, view.end);
+    const second = first < 0 ? -1 : search.find(XML_EVENT_ID, false, first + 1, view.end);
+    return this.#classifyXml(view, search, first < 0 || second >= 0 ? -1 : first);
   }
 
   /** The window's latin1 text, built again for a new window or a refilled one (seen again from an earlier start). */
@@ -294,29 +341,22 @@ export class CandidateFilter {
   }
 
   /** EventID first (see the file comment); the literals are searched only in process-creation events. */
-  #classifyXml(view: Readonly<RawRecordView>, text: string, eventIdAt: number): Triage {
+  #classifyXml(view: Readonly<RawRecordView>, search: WindowSearch, eventIdAt: number): Triage {
     if (eventIdAt < 0) return 'candidate';
-    const { start, end } = view;
+    const { window, start, end } = view;
     // Read clean (whitespace-padded digits), the one EventID is what the parser reads: no reference hides a digit, and a
     // tag name cannot hold one. So escapes only matter inside process events, where they could hide the provider or a literal.
-    const id = xmlEventId(text, eventIdAt, end);
+    const id = xmlEventId(window, eventIdAt, end);
     if (id < 0) return 'candidate';
     if (id !== 1 && id !== 4688) return 'other';
-    const event = text.slice(start, end);
-    if (event.includes(REF)) return 'candidate';
-    const kind = this.#processKind(id, event);
-    return kind === 'process' && this.#xmlSearches.some((search) => this.#xmlMayMatch(search, event)) ? 'candidate' : kind;
-  }
-
-  /**
-   * Whether a process event without numeric references may match a search. A conjunct whose literals hold neither `i` nor
-   * `k` cannot be completed by a folding character, so its absence settles it; the others are trusted only when the event
-   * holds no folding character (the common case: a Sysmon log holds none, and the literal-free conjuncts fail first).
-   */
-  #xmlMayMatch(search: { foldSafe: RegExp[]; foldRisky: RegExp[] }, event: string): boolean {
-    if (!search.foldSafe.every((re) => re.test(event))) return false;
-    if (search.foldRisky.length > 0 && FOLDING.some((needle) => event.includes(needle))) return true;
-    return search.foldRisky.every((re) => re.test(event));
+    if (search.find(REF, false, start, end) >= 0) return 'candidate';
+    const kind =
+      id === 1
+        ? search.find(SYSMON_PROVIDER, true, start, end) >= 0
+          ? 'process'
+          : 'other'
+        : this.#processKind(id, Buffer.from(window.buffer, window.byteOffset, window.byteLength).toString('latin1', start, end));
+    return kind === 'process' && this.#xmlSearches.some((conjuncts) => xmlMayMatch(conjuncts, search, start, end)) ? 'candidate' : kind;
   }
 
   /** 'process' when the EventID and the provider or channel can make this a process-creation event, else 'other'. */

@@ -81,12 +81,23 @@ export interface RawRecordView {
   end: number;
   offset: number;
   /**
-   * XML only: the window's bytes as a latin1 string (one character per byte, same indices), which the framer built for its
-   * own search, so the prefilter can use V8's string search instead of one native Buffer call per question.
+   * JSON lines only: the window's bytes as a latin1 string (one character per byte, same indices), which the framer built for
+   * its own search, so the prefilter can use V8's string search instead of one native Buffer call per question.
    */
   text?: string;
+  /** XML only: searches over the window (the framer's copy of it in the scan kernel), so the prefilter copies nothing. */
+  search?: WindowSearch;
   /** XML only: index in `window` of the event's one `<EventID` start tag, or -1 when it has none or several. */
   eventIdAt?: number;
+}
+
+/** Literal searches over a reader's window, by the indices of RawRecordView.window (scan-kernel.ts answers them). */
+export interface WindowSearch {
+  /**
+   * The first index in [from, to) where `literal` starts, or -1. Its characters are bytes (latin1 code units); with `fold`,
+   * its ASCII letters match either case.
+   */
+  find(literal: string, fold: boolean, from: number, to: number): number;
 }
 
 /** A reader's raw-bytes prefilter: false skips the record `view.window[start, end)` unparsed (it is still counted). */

@@ -2,13 +2,21 @@
  * The step every text reader takes for each framed record before parsing it: count it, and let the raw-bytes prefilter rule
  * it out (counted as skipped, never parsed). One view object is refilled per record: this runs once per event on the hot path.
  */
-import type { RawPrefilter, RawRecordView } from './raw-event.ts';
+import type { RawPrefilter, RawRecordView, WindowSearch } from './raw-event.ts';
 
 /**
- * True when the record `window[start, end)` at absolute `offset` must be parsed. XML passes the window's latin1 `text` and
- * its `<EventID` position (see RawRecordView).
+ * True when the record `window[start, end)` at absolute `offset` must be parsed. JSON passes the window's latin1 `text`, XML
+ * its window search and the `<EventID` position (see RawRecordView).
  */
-export type RecordGate = (window: Uint8Array, start: number, end: number, offset: number, text?: string, eventIdAt?: number) => boolean;
+export type RecordGate = (
+  window: Uint8Array,
+  start: number,
+  end: number,
+  offset: number,
+  text?: string,
+  eventIdAt?: number,
+  search?: WindowSearch,
+) => boolean;
 
 /** The gate for a reader's prefilter and counters. */
 export function recordGate(prefilter: RawPrefilter | undefined, stats: { events: number; skipped: number }): RecordGate {
@@ -18,8 +26,8 @@ export function recordGate(prefilter: RawPrefilter | undefined, stats: { events:
       return true;
     };
   }
-  const view: RawRecordView = { window: new Uint8Array(0), start: 0, end: 0, offset: 0, text: undefined, eventIdAt: undefined };
-  return (window, start, end, offset, text, eventIdAt) => {
+  const view: RawRecordView = { window: new Uint8Array(0), start: 0, end: 0, offset: 0, text: undefined, eventIdAt: undefined, search: undefined };
+  return (window, start, end, offset, text, eventIdAt, search) => {
     stats.events += 1;
     view.window = window;
     view.start = start;
@@ -27,6 +35,7 @@ export function recordGate(prefilter: RawPrefilter | undefined, stats: { events:
     view.offset = offset;
     view.text = text;
     view.eventIdAt = eventIdAt;
+    view.search = search;
     if (prefilter(view)) return true;
     stats.skipped += 1;
     return false;

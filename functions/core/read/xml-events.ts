@@ -1,8 +1,8 @@
 /**
  * The XmlWinEventLog reader: UTF-8 or UTF-16LE bytes → one RawEvent per `<Event>` element, or a located problem.
  * Layouts read: one event per line (Splunk/attack_data), pretty-printed or multi-line values, `<Events>` wrappers, XML
- * declarations, comments, CRLF, BOMs, single or double quotes. Framing (xml-framing.ts) works on bytes with
- * Buffer.indexOf; each event is then parsed from its own bytes (xml-event-fields.ts), unless the prefilter rejects it.
+ * declarations, comments, CRLF, BOMs, single or double quotes. Framing (xml-framing.ts) works on bytes with the scan
+ * kernel; each event is then parsed from its own bytes (xml-event-fields.ts), unless the prefilter rejects it.
  *
  * Locations: `offset` is the byte offset of `<Event` and `line` its 1-based line, in the UTF-8 stream the reader scans —
  * the input itself for UTF-8 (a BOM counts), the transcoded text after the BOM for UTF-16LE (text-encoding.ts).
@@ -56,8 +56,8 @@ export async function* readXmlEvents(chunks: ByteChunks, options: XmlReaderOptio
   const gate = recordGate(options.prefilter, stats);
   const pending: ReadItem[] = [];
   const sink: FrameSink = {
-    event(window, text, start, end, offset, eventIdAt) {
-      if (!gate(window, start, end, offset, text, eventIdAt)) return;
+    event(window, search, start, end, offset, eventIdAt) {
+      if (!gate(window, start, end, offset, undefined, eventIdAt, search)) return;
       const line = framer.lineOf(offset);
       const fields = parseEventFields(window, start, end);
       if (fields.ok) {

@@ -1,6 +1,6 @@
 /**
- * Event framing for XmlWinEventLog: finds each `<Event …>…</Event>` in a UTF-8 byte stream with Buffer.indexOf, without
- * decoding or parsing it, and reports everything between events that is not whitespace, an `<Events>` wrapper tag, an
+ * Event framing for XmlWinEventLog: finds each `<Event …>…</Event>` in a UTF-8 byte stream from the scan kernel's tag marks
+ * (xml-tag-marks.ts), without decoding or parsing it, and reports everything between events that is not whitespace, an `<Events>` wrapper tag, an
  * XML declaration / processing instruction or a comment. A `<!DOCTYPE` is reported and skipped, never interpreted.
  *
  * Decisions depend only on the bytes, never on where chunks happen to split them:
@@ -14,17 +14,14 @@
  * Memory is bounded by maxEventBytes plus one input chunk (xml-scan-window.ts holds the bytes).
  */
 import { Buffer } from 'node:buffer';
-import type { ProblemReason } from './raw-event.ts';
+import type { ProblemReason, WindowSearch } from './raw-event.ts';
 import { DoctypeSkipper } from './xml-doctype.ts';
 import { NeedleSearch } from './xml-needle-search.ts';
 import { ScanWindow } from './xml-scan-window.ts';
+import { TagMarks } from './xml-tag-marks.ts';
 
 const START_TAG = Buffer.from('<Event', 'latin1');
 const END_TAG = Buffer.from('</Event>', 'latin1');
-/** The part `<Event` and `</Event>` share: the boundary scan's needle (searched in the window's latin1 text). */
-const VENT = 'vent';
-/** Bytes before a `vent` the scan looks at (`</E`), so kept in the window while scanning. */
-const SCAN_LOOKBEHIND = 3;
 const END_TAG_OPEN = Buffer.from('</Event', 'latin1');
 const DOCTYPE = Buffer.from('<!DOCTYPE', 'latin1');
 const WRAPPER_OPEN = Buffer.from('<Events', 'latin1');
@@ -38,11 +35,11 @@ export const EXCERPT_BYTES = 200;
 /** Receives what the framer finds, synchronously, in input order. */
 export interface FrameSink {
   /**
-   * A complete event: bytes [start, end) of `window` (and of `text`, its latin1 string), valid only during the call. `offset`
+   * A complete event: bytes [start, end) of `window` (`search` finds literals in them), valid only during the call. `offset`
    * locates `<Event` (its line, when wanted, is the framer's `lineOf(offset)`, asked during the call); `eventIdAt` is the index
    * of the event's one `<EventID` tag, or -1 when it has none or several.
    */
-  event(window: Buffer, text: string, start: number, end: number, offset: number, eventIdAt: number): void;
+  event(window: Buffer, search: WindowSearch, start: number, end: number, offset: number, eventIdAt: number): void;
   /** A located problem; `excerpt` is the offending text's beginning, `detail` says what was wrong. */
   problem(reason: ProblemReason, offset: number, line: number, excerpt: string, detail: string): void;
 }
@@ -76,12 +73,13 @@ export class XmlEventFramer {
   readonly #sink: FrameSink;
   readonly #max: number;
   readonly #w = new ScanWindow();
+  readonly #marks = new TagMarks();
   #mode: Mode = 'between';
   /** Start, line (-1 until asked: skipped events never need theirs) and excerpt of the pending event / stray run / construct. */
   #start = 0;
   #startLine = -1;
   #excerpt: string | undefined;
-  /** Where the boundary scan resumes (absolute offset of a `vent`), and the boundary found for a pending event. */
+  /** Where the boundary scan resumes (absolute offset of the first `<` it may report), and the boundary found for a pending event. */
   #scanFrom = 0;
   #boundAt = -1;
   #boundKind: 'start' | 'end' = 'start';
@@ -200,49 +198,38 @@ export class XmlEventFramer {
   }
 
   /**
-   * The next event start or `</Event>` from `#scanFrom` on, as far as the window allows: its absolute offset, with its
-   * kind in `#boundKind`; or -1, with `#scanFrom` left where the search must resume. Both contain `vent`, and `v` is rare
-   * in event XML, so one string search per candidate finds them (a `<` needle would stop at every tag). The same hits find
-   * the `<EventID` tags (counted in `#eventIds`), so the prefilter knows where the EventID is without searching again.
+   * The next event start or `</Event>` (only when `ends`) from `#scanFrom` on, as far as the window allows: its absolute
+   * offset, with its kind in `#boundKind`; or -1, with `#scanFrom` left where the search must resume. The `<EventID` tags on
+   * the way are counted in `#eventIds`, so the prefilter knows where the EventID is without searching again.
    */
   #scanBoundary(final: boolean, ends: boolean): number {
-    const w = this.#w.bytes;
-    const text = this.#w.latin1;
-    const base = this.#w.base;
-    let i = Math.max(this.#scanFrom - base, 0);
+    const w = this.#w;
+    const base = w.base;
+    const marks = this.#marks;
+    let from = Math.max(this.#scanFrom - base, 0);
+    marks.sync(w, Math.min(w.pos, from), final);
     for (;;) {
-      const k = text.indexOf(VENT, i);
-      if (k < 0) {
-        this.#scanFrom = base + Math.max(i, w.length - (VENT.length - 1));
+      const at = marks.next(from);
+      if (at < 0) {
+        this.#scanFrom = base + marks.resume;
         return -1;
       }
-      // The byte that decides (boundary or `>`) has not arrived yet.
-      if (k + VENT.length >= w.length && !final) {
-        this.#scanFrom = base + k;
-        return -1;
+      switch (marks.kind) {
+        case 'start':
+          this.#boundKind = 'start';
+          return base + at;
+        case 'end':
+          if (ends) {
+            this.#boundKind = 'end';
+            return base + at;
+          }
+          break;
+        case 'eventId':
+          if (this.#eventIds === 0) this.#eventIdAt = base + at;
+          this.#eventIds += 1;
+          break;
       }
-      if (w[k - 1] === 0x45) {
-        const after = w[k + VENT.length];
-        if (w[k - 2] === 0x3c) {
-          if (isStartBoundary(after)) {
-            this.#boundKind = 'start';
-            return base + k - 2;
-          }
-          // `<EventI`: whether it is `<EventID` and the name ends there needs two more bytes.
-          if (after === 0x49 && k + VENT.length + 2 >= w.length && !final) {
-            this.#scanFrom = base + k;
-            return -1;
-          }
-          if (after === 0x49 && w[k + VENT.length + 1] === 0x44 && isNameEnd(w[k + VENT.length + 2])) {
-            if (this.#eventIds === 0) this.#eventIdAt = base + k - 2;
-            this.#eventIds += 1;
-          }
-        } else if (ends && after === 0x3e && w[k - 2] === 0x2f && w[k - 3] === 0x3c) {
-          this.#boundKind = 'end';
-          return base + k - 3;
-        }
-      }
-      i = k + VENT.length;
+      from = at + 1;
     }
   }
 
@@ -268,7 +255,7 @@ export class XmlEventFramer {
   #emitEvent(endAbs: number, knownIds = true): boolean {
     const base = this.#w.base;
     const eventIdAt = knownIds && this.#eventIds === 1 ? this.#eventIdAt - base : -1;
-    this.#sink.event(this.#w.bytes, this.#w.latin1, this.#start - base, endAbs - base, this.#start, eventIdAt);
+    this.#sink.event(this.#w.bytes, this.#marks, this.#start - base, endAbs - base, this.#start, eventIdAt);
     this.#w.pos = endAbs - base;
     this.#mode = 'between';
     return true;
@@ -315,15 +302,15 @@ export class XmlEventFramer {
       this.#mode = 'between';
       return false;
     }
-    this.#w.pos = Math.max(this.#w.pos, this.#scanFrom - SCAN_LOOKBEHIND - this.#w.base);
+    this.#w.pos = Math.max(this.#w.pos, this.#scanFrom - this.#w.base);
     return false;
   }
 
   #beginStray(p: number): boolean {
     this.#mark(p);
     this.#silent = false;
-    // A start found by the scan begins two bytes before its `vent`: begin where that lands after the run's first byte.
-    this.#scanFrom = this.#start + 3;
+    // The run's first byte is not an event start: the next one may begin right after it.
+    this.#scanFrom = this.#start + 1;
     this.#mode = 'stray';
     return true;
   }
@@ -344,7 +331,7 @@ export class XmlEventFramer {
       this.#excerpt = this.#text(this.#start, this.#start + EXCERPT_BYTES).trimEnd();
     }
     // Until the excerpt is taken the run's first bytes are kept; after that only what the search needs.
-    if (this.#excerpt !== undefined) this.#w.pos = Math.max(this.#w.pos, this.#scanFrom - SCAN_LOOKBEHIND - this.#w.base);
+    if (this.#excerpt !== undefined) this.#w.pos = Math.max(this.#w.pos, this.#scanFrom - this.#w.base);
     return false;
   }
 

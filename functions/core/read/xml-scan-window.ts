@@ -22,25 +22,14 @@ export class ScanWindow {
   readonly #lines = new LineCounter();
   /** A buffer the window owns and reuses for bytes that straddle chunks. */
   #spare: Buffer = Buffer.alloc(0);
-  /** `bytes` as latin1, built on first use after the bytes changed. */
-  #latin1: string | undefined;
-
-  /**
-   * The bytes in view as a latin1 string, one character per byte at the same index. V8's string search costs a fraction of
-   * a native Buffer.indexOf call per hit (performance-notes.md: 4.3 vs 1.3 GB/s for the framer's needle), and building the
-   * string is one copy of the bytes.
-   */
-  get latin1(): string {
-    this.#latin1 ??= this.bytes.toString('latin1');
-    return this.#latin1;
-  }
+  /** Counts the changes of `bytes`: what was found in them is valid while it stays the same. */
+  version = 0;
 
   /** Takes the next chunk and runs `scan` over what is now in view (twice when a bridge is scanned first). */
   push(chunk: Uint8Array, scan: () => void): void {
-    // Large chunks are taken a piece at a time: V8 builds a latin1 string of up to 128 KiB in its young generation, larger
-    // ones out of line at several times the cost per byte (64 KiB: 8.5 GB/s, 1 MiB: 5.6, 256 KiB: 1.6, measured here).
+    // Large chunks are taken a piece at a time, so the framer's copy of the window (xml-tag-marks.ts) stays in the cache.
     // A piece ends after a newline where there is one, so in one-event-per-line logs no event straddles two pieces and
-    // the next piece is taken as it is, without a bridge (whose bytes would be converted to latin1 twice).
+    // the next piece is taken as it is, without a bridge (whose bytes would be copied twice).
     let at = 0;
     while (at < chunk.length) {
       let end = Math.min(chunk.length, at + PIECE_BYTES);
@@ -69,7 +58,7 @@ export class ScanWindow {
 
   /** The 1-based line of absolute offset `at` (not before an offset asked for earlier). */
   lineAt(at: number): number {
-    return this.#lines.lineAt(this.bytes, this.base, at, this.#latin1);
+    return this.#lines.lineAt(this.bytes, this.base, at);
   }
 
   /** UTF-8 text of absolute [from, to), clipped to the bytes in view. */
@@ -85,7 +74,7 @@ export class ScanWindow {
     const kept = this.bytes.length - this.pos;
     // The bridge may be built in the very buffer that holds the current window (after an append): count the window's
     // newlines before its bytes are overwritten, or the line numbers would depend on where the chunks split.
-    this.#lines.advance(this.bytes, this.base, this.base + this.pos, this.#latin1);
+    this.#lines.advance(this.bytes, this.base, this.base + this.pos);
     const head = Math.min(chunk.length, BRIDGE_BYTES);
     const bridge = this.#spareOf(kept + head);
     this.bytes.copy(bridge, 0, this.pos);
@@ -100,9 +89,9 @@ export class ScanWindow {
 
   #replace(bytes: Buffer, base: number, pos: number): void {
     // Newlines before the new start are counted while their bytes are still in view.
-    this.#lines.advance(this.bytes, this.base, base + pos, this.#latin1);
+    this.#lines.advance(this.bytes, this.base, base + pos);
     this.bytes = bytes;
-    this.#latin1 = undefined;
+    this.version += 1;
     this.base = base;
     this.pos = pos;
   }
@@ -116,7 +105,7 @@ export class ScanWindow {
   #append(chunk: Buffer): void {
     const kept = this.bytes.length - this.pos;
     const base = this.base + this.pos;
-    this.#lines.advance(this.bytes, this.base, base, this.#latin1);
+    this.#lines.advance(this.bytes, this.base, base);
     const needed = kept + chunk.length;
     const inSpare = this.#spare.length > 0 && this.bytes.buffer === this.#spare.buffer;
     if (inSpare && needed <= this.#spare.length) {
@@ -130,7 +119,7 @@ export class ScanWindow {
     }
     chunk.copy(this.#spare, kept);
     this.bytes = this.#spare.subarray(0, needed);
-    this.#latin1 = undefined;
+    this.version += 1;
     this.base = base;
     this.pos = 0;
   }

@@ -1,0 +1,77 @@
+/**
+ * The XML framer's tag search: the window's bytes are copied into a scan kernel once per window (from the first byte still
+ * needed), the kernel lists every `<Event` start, `</Event>` and `<EventID` tag in them, and the framer reads that list with a
+ * forward cursor. The same copy answers the prefilter's literal searches (WindowSearch), so no latin1 string is built.
+ */
+import { ScanKernel, type TagKind } from '../kernel/scan-kernel.ts';
+import type { WindowSearch } from './raw-event.ts';
+import type { ScanWindow } from './xml-scan-window.ts';
+
+/** Tag marks of the current window, read in order. Indices are window indices (`ScanWindow.bytes`). */
+export class TagMarks implements WindowSearch {
+  readonly #kernel: ScanKernel;
+  #window: ScanWindow | undefined;
+  #version = -1;
+  #final = false;
+  /** Window index of the kernel's input index 0. */
+  #origin = 0;
+  /** The next unread mark of the kernel's last answer. */
+  #next = 0;
+  /** Kind of the mark `next` returned last. */
+  kind: TagKind = 'start';
+  /** After `next` returned -1: the window index to search from once more bytes arrived. */
+  resume = 0;
+
+  /** `markCapacity`: marks per kernel call (tests make it small to exercise the refills). */
+  constructor(markCapacity?: number) {
+    this.#kernel = new ScanKernel(markCapacity);
+  }
+
+  /** Makes the kernel hold the window's bytes from window index `from` on: once per window version and `final` flag. */
+  sync(window: ScanWindow, from: number, final: boolean): void {
+    if (window === this.#window && window.version === this.#version && final === this.#final && from >= this.#origin) return;
+    this.#window = window;
+    this.#version = window.version;
+    this.#final = final;
+    this.#load(from);
+  }
+
+  /** The window index of the first mark at or after window index `from` (its kind in `kind`), or -1 (see `resume`). */
+  next(from: number): number {
+    const kernel = this.#kernel;
+    const rel = from - this.#origin;
+    for (;;) {
+      while (this.#next < kernel.markCount) {
+        const at = kernel.markAt(this.#next);
+        if (at >= rel) {
+          this.kind = kernel.kindAt(this.#next);
+          return at + this.#origin;
+        }
+        this.#next += 1;
+      }
+      // The kernel stopped at a mark that did not fit: ask again from there. Otherwise it is done with these bytes.
+      if (kernel.markCount === kernel.capacity && kernel.resume < kernel.length) {
+        kernel.findMarks(Math.max(kernel.resume, rel), this.#final);
+        this.#next = 0;
+        continue;
+      }
+      this.resume = Math.max(kernel.resume, rel) + this.#origin;
+      return -1;
+    }
+  }
+
+  /** WindowSearch over the loaded bytes (reloaded from `from` if the caller asks about bytes before them). */
+  find(literal: string, fold: boolean, from: number, to: number): number {
+    if (from < this.#origin) this.#load(from);
+    const at = this.#kernel.find(literal, fold, from - this.#origin, to - this.#origin);
+    return at < 0 ? -1 : at + this.#origin;
+  }
+
+  #load(from: number): void {
+    const window = this.#window as ScanWindow;
+    this.#origin = Math.max(0, Math.min(from, window.bytes.length));
+    this.#kernel.load(window.bytes.subarray(this.#origin));
+    this.#kernel.findMarks(0, this.#final);
+    this.#next = 0;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The scan kernel against reference implementations written out in plain TypeScript from its contract (scan-kernel.wat):
+ * the tag marks of any bytes, from any start, final or not, through any mark capacity; and the literal search, exact and
+ * case-folded, over any range. The committed module must be the one the text source compiles to.
+ */
+import { execFileSync } from 'node:child_process';
+import { Buffer } from 'node:buffer';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ScanKernel, type TagKind } from '../../../functions/core/kernel/scan-kernel.ts';
+import { TagMarks } from '../../../functions/core/read/xml-tag-marks.ts';
+import { ScanWindow } from '../../../functions/core/read/xml-scan-window.ts';
+
+interface Mark {
+  at: number;
+  kind: TagKind;
+}
+
+const isBoundary = (b: number | undefined): boolean => b !== undefined && [0x20, 0x3e, 0x2f, 0x0a, 0x0d, 0x09].includes(b);
+
+/** The tag starting at `q`, reading only bytes before `length` (xml-framing.ts: a start, an end, an EventID tag). */
+function referenceKind(bytes: Buffer, length: number, q: number): TagKind | undefined {
+  const at = (i: number): number | undefined => (q + i < length ? bytes[q + i] : undefined);
+  const has = (text: string, from: number): boolean => [...text].every((c, i) => at(from + i) === c.charCodeAt(0));
+  if (!has('<Event', 0) && !has('</Event>', 0)) return undefined;
+  if (has('</Event>', 0)) return 'end';
+  if (isBoundary(at(6))) return 'start';
+  if (has('ID', 6) && isBoundary(at(8))) return 'eventId';
+  return undefined;
+}
+
+/** Every mark in [from, resume), and resume: without `final`, the first `<` in the last 8 bytes stops the search. */
+function referenceMarks(bytes: Buffer, from: number, final: boolean): { marks: Mark[]; resume: number } {
+  let resume = bytes.length;
+  if (!final) {
+    for (let q = Math.max(from, bytes.length - 8); q < bytes.length; q += 1) {
+      if (bytes[q] === 0x3c) {
+        resume = q;
+        break;
+      }
+    }
+  }
+  const marks: Mark[] = [];
+  for (let q = from; q < resume; q += 1) {
+    const kind = referenceKind(bytes, bytes.length, q);
+    if (kind !== undefined) marks.push({ at: q, kind });
+  }
+  return { marks, resume };
+}
+
+function referenceFind(bytes: Buffer, literal: string, fold: boolean, from: number, to: number): number {
+  const norm = (c: number): number => (fold && ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) ? c | 0x20 : c);
+  const end = Math.min(to, bytes.length);
+  for (let q = Math.max(from, 0); q + literal.length <= end; q += 1) {
+    let i = 0;
+    while (i < literal.length && norm(bytes[q + i] as number) === norm(literal.charCodeAt(i))) i += 1;
+    if (i === literal.length) return q;
+  }
+  return -1;
+}
+
+/** Kernel marks from `from`, asking again at each resume point while the kernel stopped at a full buffer. */
+function kernelMarks(kernel: ScanKernel, from: number, final: boolean): { marks: Mark[]; resume: number } {
+  const marks: Mark[] = [];
+  let at = from;
+  for (;;) {
+    kernel.findMarks(at, final);
+    for (let i = 0; i < kernel.markCount; i += 1) marks.push({ at: kernel.markAt(i), kind: kernel.kindAt(i) });
+    if (kernel.markCount < kernel.capacity || kernel.resume >= kernel.length) return { marks, resume: kernel.resume };
+    at = kernel.resume;
+  }
+}
+
+/** Text rich in near-miss tags, so every branch of the tag test is taken. */
+const tagText = fc
+  .array(
+    fc.constantFrom(
+      '<Event ', '<Event>', '<Event/>', '<Event\n', '<Event\t', '<Event\r', '</Event>', '</Event >', '</Events>', '<Events>',
+      '<EventID>', '<EventID ', '<EventIDs>', '<EventI', '<EventRecordID>', '<EventData>', '</EventID>', '<Ev', '</E', '<', 'v',
+      'vent', 'E', 'ID', ' ', '>', '/', '\n', 'x', 'appcmd', '&#', '\u00e9', '<Event\u00a0',
+    ),
+    { maxLength: 120 },
+  )
+  .map((parts) => Buffer.from(parts.join(''), 'latin1'));
+
+describe('scan kernel', () => {
+  it('the committed module is what scan-kernel.wat compiles to', () => {
+    expect(() => execFileSync(process.execPath, ['scripts/build-kernel.mjs', '--check'], { stdio: 'pipe' })).not.toThrow();
+  });
+
+  it('tag marks equal the reference for any bytes, start, final flag and mark capacity', () => {
+    fc.assert(
+      fc.property(tagText, fc.nat(), fc.boolean(), fc.integer({ min: 1, max: 9 }), (bytes, start, final, capacity) => {
+        const from = bytes.length === 0 ? 0 : start % (bytes.length + 1);
+        const kernel = new ScanKernel(capacity);
+        kernel.load(bytes);
+        expect(kernelMarks(kernel, from, final)).toEqual(referenceMarks(bytes, from, final));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('bytes left in memory by a longer input earlier never count (the padding after the input is zeroed)', () => {
+    const kernel = new ScanKernel();
+    kernel.load(Buffer.from(`${'x'.repeat(40)}<Event x='1'></Event>`, 'latin1'));
+    const short = Buffer.from(`${'x'.repeat(40)}<Even`, 'latin1');
+    kernel.load(short);
+    expect(kernelMarks(kernel, 0, true)).toEqual({ marks: [], resume: short.length });
+    expect(kernel.find('</Event>', false, 0, 100)).toBe(-1);
+  });
+
+  it('inputs larger than the first memory page grow the memory; marks far in are found', () => {
+    const filler = 'a'.repeat(200_000);
+    const bytes = Buffer.from(`${filler}<Event xmlns='e'><EventID>1</EventID></Event>\n`, 'latin1');
+    const kernel = new ScanKernel();
+    kernel.load(bytes);
+    expect(kernelMarks(kernel, 0, false).marks).toEqual([
+      { at: filler.length, kind: 'start' },
+      { at: filler.length + 17, kind: 'eventId' },
+      { at: filler.length + 37, kind: 'end' },
+    ]);
+    expect(kernel.find('EVENTid', true, 0, bytes.length)).toBe(filler.length + 18);
+  });
+
+  it('find equals the reference search, exact and case-folded, over any range', () => {
+    const text = fc
+      .array(fc.constantFrom('a', 'A', 'p', 'P', 'c', 'm', 'd', 'D', '.', 'e', 'x', 'E', '&', '#', ' ', '\u00c4', '\u00b0', 'appcmd'), { maxLength: 80 })
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, text, fc.boolean(), fc.nat(), fc.nat(), (haystack, needle, fold, a, b) => {
+        const literal = needle.slice(0, 1 + (a % 12));
+        fc.pre(literal.length > 0);
+        const bytes = Buffer.from(haystack, 'latin1');
+        const from = a % (bytes.length + 2);
+        const to = b % (bytes.length + 3);
+        const kernel = new ScanKernel();
+        kernel.load(bytes);
+        expect(kernel.find(literal, fold, from, to)).toBe(referenceFind(bytes, literal, fold, from, to));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('a folded search matches ASCII letters of either case and nothing else', () => {
+    const kernel = new ScanKernel();
+    kernel.load(Buffer.from('x APPCMD.EXE y', 'latin1'));
+    expect(kernel.find('appcmd.exe', true, 0, 14)).toBe(2);
+    expect(kernel.find('appcmd.exe', false, 0, 14)).toBe(-1);
+    kernel.load(Buffer.from('appcmd\u00ae', 'latin1'));
+    // 0xAE | 0x20 is 0xAE, but '.' (0x2E) must match only itself.
+    expect(kernel.find('appcmd.', true, 0, 7)).toBe(-1);
+    kernel.load(Buffer.from('[@', 'latin1'));
+    expect(kernel.find('{`', true, 0, 2)).toBe(-1);
+  });
+});
+
+describe('TagMarks', () => {
+  it('reads every mark of a window in order through any mark capacity, then resumes where the kernel stopped', () => {
+    fc.assert(
+      fc.property(tagText, fc.boolean(), fc.integer({ min: 1, max: 5 }), (bytes, final, capacity) => {
+        const window = new ScanWindow();
+        window.push(bytes, () => undefined);
+        const marks = new TagMarks(capacity);
+        marks.sync(window, 0, final);
+        const seen: Mark[] = [];
+        for (let at = marks.next(0); at >= 0; at = marks.next(at + 1)) seen.push({ at, kind: marks.kind });
+        const expected = referenceMarks(window.bytes, 0, final);
+        expect({ marks: seen, resume: marks.resume }).toEqual(expected);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

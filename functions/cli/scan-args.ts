@@ -74,8 +74,8 @@ Options:
 
 Exit status: 0 the scan completed (problems in the data are reported, not fatal); 1 findings with --fail-on-findings;
 2 usage error, or an input that could not be read to its end — missing, unreadable, unknown format, corrupt or
-truncated compression, over --max-decoded-bytes or --max-ratio (the summary names it; the events read before the
-damage still count, and every other input is still scanned and reported).
+truncated compression (a .gz, a zip, a tar.gz, or one archive member alike), over --max-decoded-bytes or --max-ratio
+(the summary names it; the events read before the damage still count, and every other input is still scanned).
 `;
 
 function positiveInt(name: string, text: string): number {

@@ -12,7 +12,7 @@ import { DETECTIONS } from './rules/index.ts';
 import type { Detection } from './rules/detection.ts';
 import { compiledDetection, type CompiledDetection } from './compiled-detections.ts';
 import type { RowFilter } from './search/search-filter.ts';
-import { classifyFailure, type SourceFailure } from './source-failure.ts';
+import { classifyFailure, failureOfProblem, type SourceFailure } from './source-failure.ts';
 import { SourceProgress, type ResumePoint } from './source-progress.ts';
 
 export type { ResumePoint } from './source-progress.ts';
@@ -145,6 +145,8 @@ export class Scan {
           };
     const counted = countBytes(chunks, (n) => (report.bytesIn += n));
     let lastOffset = 0;
+    /** The first loss of data (see source-failure.ts); the source ends failed unless it is interrupted first. */
+    let failure: SourceFailure | undefined;
     const problem = (p: Problem): void => {
       report.problems[p.reason] = (report.problems[p.reason] ?? 0) + 1;
       this.#options.onProblem?.({ ...p, source: name });
@@ -166,6 +168,8 @@ export class Scan {
         // EVTX hands over a chunk at a time: one asynchronous step per chunk, not per record.
         for (const item of batch) {
           const location: Location = item.ok ? item.event.location : item.problem.location;
+          // Before the resume check: a resumed run must end failed too, though the problem was counted by the first run.
+          if (!item.ok) failure ??= failureOfProblem(item.problem);
           if (progress.beforeResume(location.offset)) continue;
           if (options.signal?.aborted) {
             report.status = 'interrupted';
@@ -176,11 +180,6 @@ export class Scan {
           progress.passed(location.offset);
           if (!item.ok) {
             problem(item.problem);
-            // An object we cannot read at all fails; an unreadable zip member is only that member's problem.
-            if (item.problem.reason === 'unknown-format' && location.entry === undefined) {
-              report.status = 'failed';
-              report.failure = { reason: 'unknown-format', message: item.problem.message };
-            }
             continue;
           }
           const emitted = this.#options.onEvent?.(item.event, source);
@@ -189,15 +188,20 @@ export class Scan {
         }
       }
     } catch (error) {
-      const failure = classifyFailure(error);
-      if (failure === undefined) throw error;
+      const thrown = classifyFailure(error);
+      if (thrown === undefined) throw error;
+      // A damaged member read before keeps its place as the first loss; the thrown one is still reported.
+      failure ??= thrown;
+      problem({
+        reason: thrown.reason,
+        message: thrown.message,
+        location: { offset: thrown.offset ?? lastOffset, ...(thrown.entry === undefined ? {} : { entry: thrown.entry }) },
+      });
+    }
+    // Whatever was read before the loss still counts (its events, rows and problems); the status says data was lost.
+    if (failure !== undefined && report.status !== 'interrupted') {
       report.status = 'failed';
       report.failure = failure;
-      problem({
-        reason: failure.reason,
-        message: failure.message,
-        location: { offset: failure.offset ?? lastOffset, ...(failure.entry === undefined ? {} : { entry: failure.entry }) },
-      });
     }
     report.bytesDecoded = stats.bytes;
     report.events = stats.events;

@@ -74,7 +74,7 @@ describe('--emit events on EVTX against evtxexport', () => {
 });
 
 describe('damaged samples', () => {
-  it('end in located problems, no stack trace, exit 2 for the unreadable file; the records before the damage still come out', () => {
+  it('end in located problems, no stack trace, exit 2 for the files not read to their end; the records before the damage still come out', () => {
     const dir = mkdtempSync(join(tmp, 'damaged-'));
     const appcmd = gunzipSync(readFileSync('test/fixtures/evtx/appcmd-discovery.evtx.gz'));
     writeFileSync(join(dir, 'cut.evtx'), appcmd.subarray(0, 4096 + 30_000));
@@ -86,7 +86,7 @@ describe('damaged samples', () => {
     writeFileSync(join(dir, 'empty.log'), '');
     const summaryPath = join(dir, 'summary.json');
     const r = scan(['--emit', 'events', '--summary', summaryPath, dir]);
-    // no-magic.evtx cannot be read at all: exit 2, after every other file was scanned.
+    // no-magic.evtx cannot be read at all and cut.tar.gz lost its end: exit 2, after every other file was scanned.
     expect(r.status).toBe(2);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     const events = emitted(r.stdout);
@@ -101,7 +101,9 @@ describe('damaged samples', () => {
     expect(r.stderr).toMatch(/failed: .*no-magic\.evtx: unknown-format: not XmlWinEventLog, JSON lines, EVTX, gzip, zstd, zip or tar: first bytes 00 00 00 00/);
     const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as { files: number; failed: Array<{ source: string; reason: string }>; problems: Record<string, number> };
     expect(summary.files).toBe(5);
-    expect(summary.failed.map((f) => [f.source.split('/').pop(), f.reason])).toEqual([['no-magic.evtx', 'unknown-format']]);
+    // A truncated archive ends like a truncated .gz (failed); a damaged EVTX file is located problems in a readable file.
+    expect(summary.failed.map((f) => [f.source.split('/').pop(), f.reason]).sort()).toEqual([['cut.tar.gz', 'corrupt-compression'], ['no-magic.evtx', 'unknown-format']]);
+    expect(r.stderr).toMatch(/failed: .*cut\.tar\.gz: corrupt-compression: gzip data cannot be decoded near compressed byte 5000: truncated/);
     expect(summary.problems).toMatchObject({ 'corrupt-evtx': 5, 'corrupt-compression': 1, 'unknown-format': 1 });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * One object's bytes → events, whatever the packaging: decompress (gzip, zstd, zip; by magic bytes), sniff each stream's format
  * (XmlWinEventLog, JSON lines, EVTX) and hand it to that format's reader. Decompression errors propagate as typed errors after
- * every event before the break has been yielded; everything else is a located problem in the stream.
+ * every event before the break has been yielded — except inside an archive member, where a CorruptCompressionError becomes
+ * a located `corrupt-compression` problem so the other members still read; everything else is a located problem in the stream.
  */
 import { CorruptCompressionError, openStreams, type Compression, type DecodedStream, type OpenStreamsOptions } from './decompress.ts';
 import { detectFormat, peekChunks, type Format } from './detect-format.ts';
@@ -59,7 +60,8 @@ export async function* openEventBatches(chunks: ByteChunks, options: OpenEventsO
     try {
       yield* streamBatches(stream, options);
     } catch (error) {
-      // One bad zip member (corrupt, or a method fflate cannot decode) is that member's problem: the others still read.
+      // A bad archive member (corrupt, truncated, or a method fflate cannot decode) is reported as a problem rather than
+      // thrown, so the archive's other members still read; Scan still ends the object failed (source-failure.ts).
       if (!(error instanceof CorruptCompressionError) || stream.entry === undefined) throw error;
       options.stats.problems += 1;
       yield [

@@ -7,12 +7,11 @@
  *   (literals holding those characters are not used);
  * - Splunk's case-insensitive match lower-cases with Unicode rules, and two non-ASCII characters lower-case into ASCII letters
  *   (U+212A KELVIN SIGN → k, U+0130 → i + U+0307): where a literal holds `i` or `k`, events holding them are candidates.
- * The JSON reader hands over its window's bytes as a latin1 string (one character per byte, same indices), so every search is
- * a V8 string search, far cheaper per hit than a native Buffer call; the XML reader hands over its scan kernel's copy of the
- * window (WindowSearch), searched with WebAssembly SIMD.
+ * Readers hand over a search over their window (WindowSearch: the scan kernel's copy of it, searched with WebAssembly SIMD),
+ * so asking about an event allocates nothing and costs no call per byte.
  *
- * JSON is literal first: one regular-expression pass per window finds the quick literal, a string search the escapes that
- * could spell it; a record without either is ruled out, and only has its EventID read, to count process events.
+ * JSON is literal first: one kernel pass per window finds the quick literal and the escapes that could spell it; a record
+ * without either is ruled out, and only has its EventID read, to count process events.
  *
  * XML is EventID first. Events come with the position of their one `<EventID` tag (found by the framer's own search), and
  * only a process-creation event (EventID 1 with the Sysmon provider, 4688 with the Security one) can reach the
@@ -21,7 +20,8 @@
  * cannot settle (no single `<EventID>` of whitespace-padded digits) is a candidate and the parser decides.
  */
 import { Buffer } from 'node:buffer';
-import { ScanKernel } from './kernel/scan-kernel.ts';
+import { LoadedWindow } from './kernel/loaded-window.ts';
+import type { SearchPattern } from './kernel/scan-kernel.ts';
 import type { RawRecordView, WindowSearch } from './read/raw-event.ts';
 
 /** One conjunct: the event must contain at least one of these lower-cased literals. */
@@ -33,10 +33,13 @@ export type Triage = 'candidate' | 'process' | 'other';
 // Escapes that can hide a literal from a text search: XML numeric references, JSON `\uXXXX` (checked for four hex digits: a
 // bare `\u` is common in `c:\users`), and the UTF-8 bytes of U+212A and U+0130 (seen through latin1).
 const REF = '&#';
-/** The tail of a JSON escape that can spell an ASCII character, `\u00XX`: searched from its `u` (backslashes are everywhere in JSON). */
-const JSON_ASCII_ESCAPE = 'u00';
-/** JSON escapes of the two folding characters. */
-const JSON_FOLDING_ESCAPE = /\\u(?:212[aA]|0130)/g;
+/** A JSON escape that can spell an ASCII character, `\u00XX` (the two hex digits are checked after the search). */
+const JSON_ASCII_ESCAPE: SearchPattern = { literal: '\\u00', fold: false };
+/** JSON escapes of the two folding characters (folded: `\u212a` or `\u212A`; a `\U` it also finds only makes a candidate). */
+const JSON_FOLDING_ESCAPES: SearchPattern[] = [
+  { literal: '\\u212a', fold: true },
+  { literal: '\\u0130', fold: false },
+];
 const FOLDING = ['\u00e2\u0084\u00aa', '\u00c4\u00b0'];
 /** The letters the folding characters lower-case into (in a literal's regular-expression source). */
 const FOLDED_LETTERS = /[ik]/i;
@@ -58,61 +61,62 @@ function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
-/** The value of up to six digits at `i` of `text`, or -1 when there are none. */
-function digitsAt(text: string, i: number): number {
+/** The value of up to six digits at `i` of `bytes` (before `end`), or -1 when there are none. */
+function digitsAt(bytes: Uint8Array, i: number, end: number): number {
   let value = 0;
   let digits = 0;
-  for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39 && digits < 6; c = text.charCodeAt(i + ++digits)) value = value * 10 + (c - 0x30);
+  for (; i < end && digits < 6; i += 1, digits += 1) {
+    const c = bytes[i] as number;
+    if (c < 0x30 || c > 0x39) break;
+    value = value * 10 + (c - 0x30);
+  }
   return digits === 0 ? -1 : value;
 }
 
-/** How many digits (at most six) start at `i` of `text`. */
-function digitCount(text: string, i: number): number {
-  let digits = 0;
-  while (digits < 6 && text.charCodeAt(i + digits) >= 0x30 && text.charCodeAt(i + digits) <= 0x39) digits += 1;
-  return digits;
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**
- * Where the first `"EventID"` (else `"event_id"`) key of a JSON record ends, or -1. The search starts at the key's third
- * character, `v`: a needle starting with `"` would stop at every quote of the record.
+ * Where the first `"EventID"` (else `"event_id"`) key in [start, end) of a JSON window ends, or -1. The search starts at the
+ * key's third character, `v`: a needle starting with `"` would stop at every quote of the record.
  */
-function jsonEventIdKeyEnd(text: string): number {
+function jsonEventIdKeyEnd(bytes: Buffer, start: number, end: number): number {
   for (const key of JSON_EVENT_IDS) {
     const tail = key.slice(2);
-    for (let k = text.indexOf(tail); k >= 0; k = text.indexOf(tail, k + 1)) {
-      if (text.charCodeAt(k - 2) === 0x22 && text.charCodeAt(k - 1) === key.charCodeAt(1)) return k + tail.length;
+    for (let k = bytes.indexOf(tail, start + 2, 'latin1'); k >= 0 && k + tail.length <= end; k = bytes.indexOf(tail, k + 1, 'latin1')) {
+      if (bytes[k - 2] === 0x22 && bytes[k - 1] === key.charCodeAt(1)) return k + tail.length;
     }
   }
   return -1;
 }
 
-/** The EventID number of one JSON record as latin1 text (`"EventID": 1`, `"event_id":"1"`, the first key found), or -1. */
-function jsonEventId(text: string): number {
-  return jsonEventIdAfterKey(text, jsonEventIdKeyEnd(text));
+/** The EventID number of the JSON record [start, end) (`"EventID": 1`, `"event_id":"1"`, the first key found), or -1. */
+function jsonEventId(bytes: Buffer, start: number, end: number): number {
+  return jsonEventIdAfterKey(bytes, jsonEventIdKeyEnd(bytes, start, end), end);
 }
 
-/** The EventID number after a key that ends at `at` (`: 1`, `:"1"`), or -1. */
-function jsonEventIdAfterKey(text: string, at: number): number {
+/** The EventID number after a key that ends at `at` (`: 1`, `:"1"`), reading no further than `end`, or -1. */
+function jsonEventIdAfterKey(bytes: Uint8Array, at: number, end: number): number {
   if (at < 0) return -1;
-  while (isSpace(text.charCodeAt(at))) at += 1;
-  if (text.charCodeAt(at) !== 0x3a) return -1;
+  while (at < end && isSpace(bytes[at] as number)) at += 1;
+  if (bytes[at] !== 0x3a) return -1;
   at += 1;
-  while (isSpace(text.charCodeAt(at))) at += 1;
-  if (text.charCodeAt(at) === 0x22) at += 1;
-  while (isSpace(text.charCodeAt(at))) at += 1;
-  return digitsAt(text, at);
+  while (at < end && isSpace(bytes[at] as number)) at += 1;
+  if (bytes[at] === 0x22) at += 1;
+  while (at < end && isSpace(bytes[at] as number)) at += 1;
+  return digitsAt(bytes, at, end);
 }
 
 /** The EventID number of a raw XML or JSON event (`<EventID …>1<`, `"EventID": 1`, `"event_id":"1"`), or -1. */
-export function rawEventId(bytes: Uint8Array): number {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  let at = text.indexOf(XML_EVENT_ID);
-  if (at < 0) return jsonEventId(text);
-  at = text.indexOf('>', at + XML_EVENT_ID.length) + 1;
+export function rawEventId(raw: Uint8Array): number {
+  const bytes = asBuffer(raw);
+  let at = bytes.indexOf(XML_EVENT_ID, 0, 'latin1');
+  if (at < 0) return jsonEventId(bytes, 0, bytes.length);
+  at = bytes.indexOf(0x3e, at + XML_EVENT_ID.length) + 1;
   if (at === 0) return -1;
-  while (isSpace(text.charCodeAt(at))) at += 1;
-  return digitsAt(text, at);
+  while (at < bytes.length && isSpace(bytes[at] as number)) at += 1;
+  return digitsAt(bytes, at, bytes.length);
 }
 
 /**
@@ -168,26 +172,6 @@ function xmlMayMatch(
   return conjuncts.foldRisky.every(holds);
 }
 
-/** A window copied into a kernel of its own, for views that came without a search; copied again for a new or refilled window. */
-class LoadedWindow implements WindowSearch {
-  readonly #kernel = new ScanKernel();
-  #window: Uint8Array | undefined;
-  #lastStart = -1;
-
-  of(window: Uint8Array, start: number): WindowSearch {
-    if (window !== this.#window || start < this.#lastStart) {
-      this.#kernel.load(window);
-      this.#window = window;
-    }
-    this.#lastStart = start;
-    return this;
-  }
-
-  find(literal: string, fold: boolean, from: number, to: number): number {
-    return this.#kernel.find(literal, fold, from, to);
-  }
-}
-
 /** Ascending positions of interest in one window, and a cursor that moves forward with the records of that window. */
 class WindowPositions {
   window: Uint8Array | undefined;
@@ -216,13 +200,10 @@ class WindowPositions {
   }
 }
 
-function allIndexes(text: string, needle: string, into: number[]): void {
-  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) into.push(i);
-}
-
 /** Decides, from raw bytes, which events must be parsed. */
 export class CandidateFilter {
-  readonly #window: RegExp;
+  /** JSON: what a window is searched for, in one kernel pass: the quick literals and the escapes that could spell them. */
+  readonly #jsonPatterns: readonly SearchPattern[];
   /** Whether a quick literal holds `i` or `k`, the letters the two folding characters lower-case into. */
   readonly #folds: boolean;
   readonly #searches: RegExp[][];
@@ -231,13 +212,17 @@ export class CandidateFilter {
   readonly #json = new WindowPositions();
   /** JSON: the next `"EventID"` / `"event_id"` key in the current window, by start index (see #keyEndIn). */
   readonly #keyAt: number[] = JSON_EVENT_IDS.map(() => -1);
-  /** The latin1 text built for a view that came without one (callers other than the readers). */
-  #ownText: { window: Uint8Array; text: string; lastStart: number } | undefined;
-  /** The kernel copy made for an XML view that came without one (callers other than the readers). */
+  /** The kernel copy made for a view that came without a search (callers other than the readers). */
   #ownSearch: LoadedWindow | undefined;
 
-  private constructor(window: RegExp, searches: RegExp[][], literals: LiteralConjunct[][], folds: boolean) {
-    this.#window = window;
+  private constructor(quick: string[], searches: RegExp[][], literals: LiteralConjunct[][], folds: boolean) {
+    const literal = (l: string): SearchPattern => ({ literal: l, fold: true });
+    this.#jsonPatterns = [
+      ...quick.map(literal),
+      { literal: REF, fold: false },
+      JSON_ASCII_ESCAPE,
+      ...(folds ? [...FOLDING.map((l) => ({ literal: l, fold: false })), ...JSON_FOLDING_ESCAPES] : []),
+    ];
     this.#folds = folds;
     this.#searches = searches;
     this.#xmlSearches = literals.map((conjuncts) => ({
@@ -264,75 +249,62 @@ export class CandidateFilter {
       perSearchLiterals.push(ordered);
       // The window pass looks for the most selective conjunct: the one whose shortest alternative is longest.
       const best = usable.reduce((a, b) => (shortest(b) > shortest(a) ? b : a));
-      quick.push(best.map(escapeRegExp).join('|'));
+      quick.push(...best);
     }
-    const window = new RegExp(quick.join('|'), 'gi');
-    return new CandidateFilter(window, perSearch, perSearchLiterals, /[ik]/i.test(quick.join('')));
+    return new CandidateFilter([...new Set(quick)], perSearch, perSearchLiterals, /[ik]/i.test(quick.join('')));
   }
 
   /** Candidate (parse it), process (a process-creation event that cannot match) or other. Views of a window come in order. */
   classify(view: Readonly<RawRecordView>): Triage {
-    if (view.search !== undefined) return this.#classifyXml(view, view.search, view.eventIdAt ?? -1);
-    if (view.text !== undefined) return this.#classifyJson(view, view.text);
+    if (view.search !== undefined) {
+      return view.eventIdAt === undefined ? this.#classifyJson(view, view.search) : this.#classifyXml(view, view.search, view.eventIdAt);
+    }
     // A caller other than the readers: build what they would have handed over.
-    if (view.window[view.start] !== 0x3c) return this.#classifyJson(view, this.#textOf(view.window, view.start));
     this.#ownSearch ??= new LoadedWindow();
-    const search = this.#ownSearch.of(view.window, view.start);
+    const search = this.#ownSearch.bind(view.window, view.start);
+    if (view.window[view.start] !== 0x3c) return this.#classifyJson(view, search);
     const first = search.find(XML_EVENT_ID, false, view.start, view.end);
     const second = first < 0 ? -1 : search.find(XML_EVENT_ID, false, first + 1, view.end);
     return this.#classifyXml(view, search, first < 0 || second >= 0 ? -1 : first);
-  }
-
-  /** The window's latin1 text, built again for a new window or a refilled one (seen again from an earlier start). */
-  #textOf(window: Uint8Array, start: number): string {
-    const own = this.#ownText;
-    if (own?.window === window && start >= own.lastStart) {
-      own.lastStart = start;
-      return own.text;
-    }
-    const text = Buffer.from(window.buffer, window.byteOffset, window.byteLength).toString('latin1');
-    this.#ownText = { window, text, lastStart: start };
-    return text;
   }
 
   /**
    * Literal first: a record holding the quick literal (or an escape) is checked whole; any other only has its EventID read,
    * from searches that go forward through the window (no allocation unless it is EventID 1 or 4688).
    */
-  #classifyJson(view: Readonly<RawRecordView>, text: string): Triage {
+  #classifyJson(view: Readonly<RawRecordView>, search: WindowSearch): Triage {
     const { window, start, end } = view;
     if (this.#json.stale(window, start)) {
-      this.#json.reset(window, this.#jsonPositions(text));
+      this.#json.reset(window, this.#jsonPositions(search, window));
       this.#keyAt.fill(-1);
     }
     if (this.#json.within(start, end)) {
-      // A sliced string shares the window's characters: no copy.
-      const record = text.slice(start, end);
+      const bytes = asBuffer(window);
+      const record = bytes.toString('latin1', start, end);
       if (this.#candidate(record)) return 'candidate';
-      return this.#processKind(jsonEventId(record), record);
+      return this.#jsonProcessKind(jsonEventId(bytes, start, end), search, view);
     }
-    const id = jsonEventIdAfterKey(text, this.#keyEndIn(text, start, end));
-    if (id !== 1 && id !== 4688) return 'other';
-    return this.#processKind(id, text.slice(start, end));
+    return this.#jsonProcessKind(jsonEventIdAfterKey(window, this.#keyEndIn(search, window.length, start, end), end), search, view);
+  }
+
+  /** #processKind for a JSON record, reading the Sysmon provider with the kernel (no string unless it is EventID 4688). */
+  #jsonProcessKind(id: number, search: WindowSearch, view: Readonly<RawRecordView>): Triage {
+    if (id === 1) return search.find(SYSMON_PROVIDER, true, view.start, view.end) >= 0 ? 'process' : 'other';
+    if (id !== 4688) return 'other';
+    return this.#processKind(id, asBuffer(view.window).toString('latin1', view.start, view.end));
   }
 
   /**
    * Where the first `"EventID"` key in [start, end) of the window ends, else the first `"event_id"` — as jsonEventIdKeyEnd
    * on the record alone. Each key's next occurrence is remembered (-1: not searched yet, Infinity: none left in the window).
    */
-  #keyEndIn(text: string, start: number, end: number): number {
+  #keyEndIn(search: WindowSearch, length: number, start: number, end: number): number {
     for (let k = 0; k < JSON_EVENT_IDS.length; k += 1) {
       const key = JSON_EVENT_IDS[k] as string;
       let at = this.#keyAt[k] as number;
       if (at < start) {
-        at = Number.POSITIVE_INFINITY;
-        const tail = key.slice(2);
-        for (let i = text.indexOf(tail, start + 2); i >= 0; i = text.indexOf(tail, i + 1)) {
-          if (text.charCodeAt(i - 2) === 0x22 && text.charCodeAt(i - 1) === key.charCodeAt(1)) {
-            at = i - 2;
-            break;
-          }
-        }
+        const found = search.find(key, false, start, length);
+        at = found < 0 ? Number.POSITIVE_INFINITY : found;
         this.#keyAt[k] = at;
       }
       if (at + key.length <= end) return at + key.length;
@@ -371,22 +343,16 @@ export class CandidateFilter {
     return this.#searches.some((conjuncts) => conjuncts.every((re) => re.test(record)));
   }
 
-  /** Every position in a JSON window where a quick literal or an escape starts. */
-  #jsonPositions(text: string): number[] {
+  /**
+   * Every position in a JSON window where a quick literal or an escape starts, in one kernel pass. Only a record without the
+   * quick literal is ruled out, so only escapes that could spell one of its characters matter: `\u00XX` for ASCII (hex digits
+   * checked here), and the folding characters (raw or escaped) when a quick literal holds `i` or `k` (see the constructor).
+   */
+  #jsonPositions(search: WindowSearch, window: Uint8Array): number[] {
     const positions: number[] = [];
-    const re = this.#window;
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) positions.push(m.index);
-    allIndexes(text, REF, positions);
-    // Only a record without the quick literal is ruled out, so only escapes that could spell one of its characters matter:
-    // `\u00XX` for ASCII, and the folding characters (raw or escaped) when a quick literal holds `i` or `k`.
-    for (let i = text.indexOf(JSON_ASCII_ESCAPE); i >= 0; i = text.indexOf(JSON_ASCII_ESCAPE, i + 1)) {
-      if (text.charCodeAt(i - 1) === 0x5c && isHexCode(text.charCodeAt(i + 3)) && isHexCode(text.charCodeAt(i + 4))) positions.push(i - 1);
-    }
-    if (this.#folds) {
-      for (const needle of FOLDING) allIndexes(text, needle, positions);
-      JSON_FOLDING_ESCAPE.lastIndex = 0;
-      for (let m = JSON_FOLDING_ESCAPE.exec(text); m !== null; m = JSON_FOLDING_ESCAPE.exec(text)) positions.push(m.index);
+    const patterns = this.#jsonPatterns;
+    for (let q = search.findAny(patterns, 0, window.length); q >= 0; q = search.findAny(patterns, q + 1, window.length)) {
+      if (patterns[search.which] !== JSON_ASCII_ESCAPE || (isHexCode(window[q + 4] as number) && isHexCode(window[q + 5] as number))) positions.push(q);
     }
     return positions;
   }

@@ -5,6 +5,7 @@ import { CandidateFilter, rawEventId } from '../../functions/core/candidate-filt
 import { compileSearch } from '../../functions/core/search/compile-search.ts';
 import { WINDOWS_IIS_COMPONENTS_ADD_NEW_MODULE } from '../../functions/core/rules/windows-iis-components-add-new-module.ts';
 import { fixture, truePositive, variant } from './event-variants.ts';
+import { LoadedWindow } from '../../functions/core/kernel/loaded-window.ts';
 
 const filter = CandidateFilter.build([compileSearch(WINDOWS_IIS_COMPONENTS_ADD_NEW_MODULE.search).requiredLiterals]);
 
@@ -73,7 +74,9 @@ describe('CandidateFilter on JSON records', () => {
   ])('%s → %s', (_what, line, expected) => {
     if (filter === undefined) throw new Error('the published search has literals');
     const window = Buffer.from(line);
-    expect(filter.classify({ window, start: 0, end: window.length, offset: 0, text: window.toString('latin1') })).toBe(expected);
+    expect(filter.classify({ window, start: 0, end: window.length, offset: 0, search: new LoadedWindow().bind(window, 0) })).toBe(expected);
+    // A caller without a search: the filter copies the window into a kernel of its own.
+    expect(filter.classify({ window, start: 0, end: window.length, offset: 0 })).toBe(expected);
   });
 });
 

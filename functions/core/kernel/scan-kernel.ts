@@ -10,6 +10,15 @@
 import { Buffer } from 'node:buffer';
 import { SCAN_KERNEL_WASM } from './scan-kernel-wasm.ts';
 
+/** A literal for findAny: its characters are bytes (latin1 code units); with `fold`, its ASCII letters match either case. */
+export interface SearchPattern {
+  readonly literal: string;
+  readonly fold: boolean;
+}
+
+/** Most patterns one kernel findAny pass compares. */
+const ANY_MAX = 4;
+
 /** What a tag mark is: `<Event` + boundary, `</Event>`, or `<EventID` + boundary (xml-framing.ts). */
 export type TagKind = 'start' | 'end' | 'eventId';
 
@@ -26,8 +35,10 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 interface KernelExports {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   count: { readonly value: number };
+  which: { readonly value: number };
   xmlMarks(from: number, end: number, final: number, out: number, cap: number): number;
   find(from: number, to: number, pattern: number, length: number): number;
+  findAny(from: number, to: number, table: number, count: number): number;
 }
 
 const PATTERN_BYTES = 16 * 1024;
@@ -57,6 +68,10 @@ export class ScanKernel {
   #heap: Uint8Array;
   #marks: Int32Array;
   #length = 0;
+  /** The findAny tables written, per pattern list (the callers keep theirs for good). */
+  readonly #tables = new Map<readonly SearchPattern[], { generation: number; tables: number[] }>();
+  /** Counts the times the pattern region was emptied: what was written before is gone. */
+  #generation = 0;
   /** Where each literal's pattern lives, exact and folded. */
   readonly #patterns = { exact: new Map<string, number>(), folded: new Map<string, number>() };
   #patternEnd = 0;
@@ -122,27 +137,82 @@ export class ScanKernel {
     return at < 0 ? -1 : at - INPUT_AT;
   }
 
+  /**
+   * The first input index in [from, to) where one of `patterns` starts (whole before `to`), or -1; `which` is then the index in
+   * `patterns` of one that starts there (the lowest of the first pass that found it). Up to four patterns cost one pass.
+   */
+  findAny(patterns: readonly SearchPattern[], from: number, to: number): number {
+    const tables = this.#tablesOf(patterns);
+    const end = Math.min(to, this.#length);
+    let best = -1;
+    if (from < 0 || from >= end) return -1;
+    for (let t = 0; t < tables.length; t += 1) {
+      const count = Math.min(ANY_MAX, patterns.length - t * ANY_MAX);
+      const at = this.#exports.findAny(INPUT_AT + from, INPUT_AT + end, tables[t] as number, count);
+      if (at >= 0 && (best < 0 || at - INPUT_AT < best)) {
+        best = at - INPUT_AT;
+        this.which = t * ANY_MAX + this.#exports.which.value;
+      }
+    }
+    return best;
+  }
+
+  /** Pattern index of the last findAny match. */
+  which = 0;
+
+  /** The tables of a pattern list: groups of four (pattern, length) entries, written on first use. */
+  #tablesOf(patterns: readonly SearchPattern[]): number[] {
+    const known = this.#tables.get(patterns);
+    if (known !== undefined && known.generation === this.#generation) return known.tables;
+    const size = patterns.reduce((sum, p) => sum + p.literal.length * 2 + 8, 0);
+    if (size > PATTERN_BYTES / 2) throw new RangeError(`kernel search patterns hold at most ${PATTERN_BYTES / 2} bytes together`);
+    const generation = this.#generation;
+    const tables: number[] = [];
+    for (let t = 0; t * ANY_MAX < patterns.length; t += 1) {
+      const group = patterns.slice(t * ANY_MAX, (t + 1) * ANY_MAX);
+      const entries = group.map((p) => [this.#pattern(p.literal, p.fold), p.literal.length] as const);
+      const at = this.#reserve(group.length * 8, 4);
+      const view = new DataView(this.#heap.buffer);
+      entries.forEach(([pattern, length], i) => {
+        view.setInt32(at + i * 8, pattern, true);
+        view.setInt32(at + i * 8 + 4, length, true);
+      });
+      tables.push(at);
+    }
+    // The region filled up on the way and was emptied: write them all again, into the empty region.
+    if (this.#generation !== generation) return this.#tablesOf(patterns);
+    this.#tables.set(patterns, { generation, tables });
+    return tables;
+  }
+
   /** Where the pattern for (literal, fold) lives: its bytes then its masks, written on first use. */
   #pattern(literal: string, fold: boolean): number {
     const patterns = fold ? this.#patterns.folded : this.#patterns.exact;
     const known = patterns.get(literal);
     if (known !== undefined) return known;
-    const size = literal.length * 2;
-    if (size > PATTERN_BYTES) throw new RangeError(`a kernel search pattern holds at most ${PATTERN_BYTES / 2} bytes`);
-    if (this.#patternEnd + size > PATTERN_BYTES) {
-      this.#patterns.exact.clear();
-      this.#patterns.folded.clear();
-      this.#patternEnd = 0;
-    }
-    const at = this.#patternEnd;
+    const at = this.#reserve(literal.length * 2, 1);
     for (let i = 0; i < literal.length; i += 1) {
       const code = literal.charCodeAt(i) & 0xff;
       const folds = fold && isLowerLetter(code | 0x20);
       this.#heap[at + i] = folds ? code | 0x20 : code;
       this.#heap[at + literal.length + i] = folds ? 0x20 : 0;
     }
-    this.#patternEnd += size;
     patterns.set(literal, at);
+    return at;
+  }
+
+  /** `size` bytes of the pattern region, aligned; when it is full, everything in it is forgotten and written again on use. */
+  #reserve(size: number, align: number): number {
+    if (size > PATTERN_BYTES / 4) throw new RangeError(`a kernel search pattern holds at most ${PATTERN_BYTES / 8} bytes`);
+    let at = Math.ceil(this.#patternEnd / align) * align;
+    if (at + size > PATTERN_BYTES) {
+      this.#patterns.exact.clear();
+      this.#patterns.folded.clear();
+      this.#tables.clear();
+      this.#generation += 1;
+      at = 0;
+    }
+    this.#patternEnd = at + size;
     return at;
   }
 

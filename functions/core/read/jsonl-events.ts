@@ -8,7 +8,7 @@
  * Locations: `offset` is the byte offset of the record's `{`, `line` its 1-based line.
  */
 import type { Buffer } from 'node:buffer';
-import type { ByteChunks, Problem, ProblemReason, RawPrefilter, ReadItem } from './raw-event.ts';
+import type { ByteChunks, Problem, ProblemReason, RawPrefilter, ReadItem, WindowSearch } from './raw-event.ts';
 import { framedItems } from './framed-items.ts';
 import { recordGate } from './record-gate.ts';
 import { EXCERPT_CHARS, JsonRecordFramer, type JsonFrameSink } from './jsonl-framing.ts';
@@ -49,8 +49,8 @@ export async function* readJsonlEvents(chunks: ByteChunks, options: JsonlReaderO
   const gate = recordGate(options.prefilter, stats);
   const pending: ReadItem[] = [];
   const sink: JsonFrameSink = {
-    record(window: Buffer, latin1: string, start: number, end: number, offset: number, line: number) {
-      if (!gate(window, start, end, offset, latin1)) return;
+    record(window: Buffer, search: WindowSearch, start: number, end: number, offset: number, line: number) {
+      if (!gate(window, start, end, offset, search)) return;
       const text = window.toString('utf8', start, end);
       let value: unknown;
       try {

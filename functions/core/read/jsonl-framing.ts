@@ -10,14 +10,16 @@
  * Memory stays bounded: a record longer than `maxEventBytes` is reported and skipped without being buffered.
  */
 import { Buffer } from 'node:buffer';
+import { LoadedWindow } from '../kernel/loaded-window.ts';
+import type { WindowSearch } from './raw-event.ts';
 
 /** Longest excerpt handed to the quarantine. */
 export const EXCERPT_CHARS = 200;
 
 /** Receives records and framing problems, in stream order. */
 export interface JsonFrameSink {
-  /** A complete record: `window[start, end)` (and of `text`, its latin1 string), valid only during the call. */
-  record(window: Buffer, text: string, start: number, end: number, offset: number, line: number): void;
+  /** A complete record: `window[start, end)` (`search` finds literals in it), valid only during the call. */
+  record(window: Buffer, search: WindowSearch, start: number, end: number, offset: number, line: number): void;
   problem(reason: 'invalid-json' | 'oversize-event', offset: number, line: number, excerpt: string, detail: string): void;
 }
 
@@ -25,14 +27,14 @@ type Mode = 'top' | 'object' | 'discard-line' | 'discard-object';
 
 const isBlank = (b: number | undefined): boolean => b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a;
 const RECORD_SEPARATOR = Buffer.from('Record ');
-/** The most the framer takes in at once: V8 builds latin1 strings up to 128 KiB cheaply (see xml-scan-window.ts). */
+/** The most the framer takes in at once, so the prefilter's copy of the window (loaded-window.ts) stays in the cache. */
 const PIECE_BYTES = 64 * 1024;
 
 /** Incremental JSON record framer: push chunks, then finish. */
 export class JsonRecordFramer {
   private window: Buffer = Buffer.alloc(0);
-  /** `window` as latin1, built on first use after it changed: newlines and prefilter searches run on strings. */
-  private latin1: string | undefined;
+  /** The window in the scan kernel, for the prefilter's searches; copied only when one is asked. */
+  private readonly search = new LoadedWindow();
   /** Stream offset of window[0]. */
   private base = 0;
   /** Next unexamined index (top and discard modes) or the open record's start (object mode). */
@@ -80,17 +82,10 @@ export class JsonRecordFramer {
       }
       const piece = bytes.subarray(at, end);
       this.window = this.window.length === 0 ? piece : Buffer.concat([this.window, piece]);
-      this.latin1 = undefined;
       this.run(false);
       this.compact();
       at = end;
     }
-  }
-
-  /** The window as latin1 (one character per byte, same indices). */
-  private text(): string {
-    this.latin1 ??= this.window.toString('latin1');
-    return this.latin1;
   }
 
   /** Frames the rest at the end of the stream. */
@@ -101,15 +96,12 @@ export class JsonRecordFramer {
     }
     if (this.inArray) this.sink.problem('invalid-json', this.arrayOffset, this.arrayLine, '[', 'the stream ends inside the JSON array opened here');
     this.window = Buffer.alloc(0);
-    this.latin1 = undefined;
   }
 
   private compact(): void {
     const keep = this.mode === 'object' ? this.pos : Math.min(this.pos, this.window.length);
     if (keep === 0) return;
     this.window = this.window.subarray(keep);
-    // A slice of a string shares its characters: no copy.
-    if (this.latin1 !== undefined) this.latin1 = this.latin1.slice(keep);
     this.base += keep;
     this.pos -= keep;
     this.scan -= keep;
@@ -157,7 +149,7 @@ export class JsonRecordFramer {
       return true;
     }
     this.arrayAllowed = false;
-    const newline = this.text().indexOf('\n', i);
+    const newline = w.indexOf(0x0a, i);
     if (newline === -1 && !final) return this.waitForLine(i);
     const lineEnd = newline === -1 ? w.length : newline;
     if (c === 0x7b) {
@@ -270,7 +262,7 @@ export class JsonRecordFramer {
       this.sink.problem('oversize-event', this.base + start, line, this.excerpt(start, end), `record over the ${this.maxEventBytes}-byte limit (${end - start} bytes); skipped`);
       return;
     }
-    this.sink.record(this.window, this.text(), start, end, this.base + start, line);
+    this.sink.record(this.window, this.search.bind(this.window, start), start, end, this.base + start, line);
   }
 
   private excerpt(start: number, end: number): string {

@@ -2,6 +2,7 @@
  * The reader stage's output: one Windows event as logged, before any CIM mapping, or a located problem.
  * Every reader (XML, JSON lines, EVTX) yields these, so everything after the reader is format-agnostic.
  */
+import type { SearchPattern } from '../kernel/scan-kernel.ts';
 
 /** Where in an input a record or a problem sits. `offset` is a byte offset into the decompressed stream. */
 export interface Location {
@@ -80,12 +81,7 @@ export interface RawRecordView {
   start: number;
   end: number;
   offset: number;
-  /**
-   * JSON lines only: the window's bytes as a latin1 string (one character per byte, same indices), which the framer built for
-   * its own search, so the prefilter can use V8's string search instead of one native Buffer call per question.
-   */
-  text?: string;
-  /** XML only: searches over the window (the framer's copy of it in the scan kernel), so the prefilter copies nothing. */
+  /** Searches over the window (the reader's copy of it in the scan kernel), so the prefilter allocates nothing to ask. */
   search?: WindowSearch;
   /** XML only: index in `window` of the event's one `<EventID` start tag, or -1 when it has none or several. */
   eventIdAt?: number;
@@ -98,6 +94,9 @@ export interface WindowSearch {
    * its ASCII letters match either case.
    */
   find(literal: string, fold: boolean, from: number, to: number): number;
+  /** The first index in [from, to) where one of `patterns` starts, or -1; then `which` is the index of one that starts there. */
+  findAny(patterns: readonly SearchPattern[], from: number, to: number): number;
+  readonly which: number;
 }
 
 /** A reader's raw-bytes prefilter: false skips the record `view.window[start, end)` unparsed (it is still counted). */

@@ -5,18 +5,10 @@
 import type { RawPrefilter, RawRecordView, WindowSearch } from './raw-event.ts';
 
 /**
- * True when the record `window[start, end)` at absolute `offset` must be parsed. JSON passes the window's latin1 `text`, XML
- * its window search and the `<EventID` position (see RawRecordView).
+ * True when the record `window[start, end)` at absolute `offset` must be parsed. Readers pass their window search, and XML the
+ * `<EventID` position (see RawRecordView).
  */
-export type RecordGate = (
-  window: Uint8Array,
-  start: number,
-  end: number,
-  offset: number,
-  text?: string,
-  eventIdAt?: number,
-  search?: WindowSearch,
-) => boolean;
+export type RecordGate = (window: Uint8Array, start: number, end: number, offset: number, search?: WindowSearch, eventIdAt?: number) => boolean;
 
 /** The gate for a reader's prefilter and counters. */
 export function recordGate(prefilter: RawPrefilter | undefined, stats: { events: number; skipped: number }): RecordGate {
@@ -26,14 +18,13 @@ export function recordGate(prefilter: RawPrefilter | undefined, stats: { events:
       return true;
     };
   }
-  const view: RawRecordView = { window: new Uint8Array(0), start: 0, end: 0, offset: 0, text: undefined, eventIdAt: undefined, search: undefined };
-  return (window, start, end, offset, text, eventIdAt, search) => {
+  const view: RawRecordView = { window: new Uint8Array(0), start: 0, end: 0, offset: 0, search: undefined, eventIdAt: undefined };
+  return (window, start, end, offset, search, eventIdAt) => {
     stats.events += 1;
     view.window = window;
     view.start = start;
     view.end = end;
     view.offset = offset;
-    view.text = text;
     view.eventIdAt = eventIdAt;
     view.search = search;
     if (prefilter(view)) return true;

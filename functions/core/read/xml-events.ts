@@ -57,7 +57,7 @@ export async function* readXmlEvents(chunks: ByteChunks, options: XmlReaderOptio
   const pending: ReadItem[] = [];
   const sink: FrameSink = {
     event(window, search, start, end, offset, eventIdAt) {
-      if (!gate(window, start, end, offset, undefined, eventIdAt, search)) return;
+      if (!gate(window, start, end, offset, search, eventIdAt)) return;
       const line = framer.lineOf(offset);
       const fields = parseEventFields(window, start, end);
       if (fields.ok) {

@@ -3,7 +3,7 @@
  * needed), the kernel lists every `<Event` start, `</Event>` and `<EventID` tag in them, and the framer reads that list with a
  * forward cursor. The same copy answers the prefilter's literal searches (WindowSearch), so no latin1 string is built.
  */
-import { ScanKernel, type TagKind } from '../kernel/scan-kernel.ts';
+import { ScanKernel, type SearchPattern, type TagKind } from '../kernel/scan-kernel.ts';
 import type { WindowSearch } from './raw-event.ts';
 import type { ScanWindow } from './xml-scan-window.ts';
 
@@ -65,6 +65,17 @@ export class TagMarks implements WindowSearch {
     if (from < this.#origin) this.#load(from);
     const at = this.#kernel.find(literal, fold, from - this.#origin, to - this.#origin);
     return at < 0 ? -1 : at + this.#origin;
+  }
+
+  /** WindowSearch over the loaded bytes, as `find`. */
+  findAny(patterns: readonly SearchPattern[], from: number, to: number): number {
+    if (from < this.#origin) this.#load(from);
+    const at = this.#kernel.findAny(patterns, from - this.#origin, to - this.#origin);
+    return at < 0 ? -1 : at + this.#origin;
+  }
+
+  get which(): number {
+    return this.#kernel.which;
   }
 
   #load(from: number): void {

@@ -139,26 +139,46 @@ export class ScanKernel {
 
   /**
    * The first input index in [from, to) where one of `patterns` starts (whole before `to`), or -1; `which` is then the index in
-   * `patterns` of one that starts there (the lowest of the first pass that found it). Up to four patterns cost one pass.
+   * `patterns` of one that starts there (the lowest of the first pass that found it). Every four patterns cost one pass.
    */
   findAny(patterns: readonly SearchPattern[], from: number, to: number): number {
-    const tables = this.#tablesOf(patterns);
     const end = Math.min(to, this.#length);
-    let best = -1;
     if (from < 0 || from >= end) return -1;
-    for (let t = 0; t < tables.length; t += 1) {
-      const count = Math.min(ANY_MAX, patterns.length - t * ANY_MAX);
-      const at = this.#exports.findAny(INPUT_AT + from, INPUT_AT + end, tables[t] as number, count);
-      if (at >= 0 && (best < 0 || at - INPUT_AT < best)) {
-        best = at - INPUT_AT;
-        this.which = t * ANY_MAX + this.#exports.which.value;
+    let best = -1;
+    const better = (at: number, which: number): void => {
+      if (at >= 0 && (best < 0 || at < best || (at === best && which < this.which))) {
+        best = at;
+        this.which = which;
       }
+    };
+    const { long, short, longPatterns } = this.#split(patterns);
+    const tables = this.#tablesOf(longPatterns);
+    for (let t = 0; t < tables.length; t += 1) {
+      const count = Math.min(ANY_MAX, long.length - t * ANY_MAX);
+      const at = this.#exports.findAny(INPUT_AT + from, INPUT_AT + end, tables[t] as number, count);
+      if (at >= 0) better(at - INPUT_AT, long[t * ANY_MAX + this.#exports.which.value] as number);
     }
+    // One-byte patterns (the kernel's pass filters on two bytes) are searched one by one.
+    for (const i of short) better(this.find((patterns[i] as SearchPattern).literal, (patterns[i] as SearchPattern).fold, from, end), i);
     return best;
   }
 
   /** Pattern index of the last findAny match. */
   which = 0;
+
+  /** A pattern list's patterns of two bytes or more (and their indices), and the shorter ones' indices; one per list. */
+  readonly #splits = new Map<readonly SearchPattern[], { long: number[]; short: number[]; longPatterns: SearchPattern[] }>();
+
+  #split(patterns: readonly SearchPattern[]): { long: number[]; short: number[]; longPatterns: SearchPattern[] } {
+    let split = this.#splits.get(patterns);
+    if (split === undefined) {
+      const long = patterns.flatMap((p, i) => (p.literal.length >= 2 ? [i] : []));
+      const short = patterns.flatMap((p, i) => (p.literal.length < 2 ? [i] : []));
+      split = { long, short, longPatterns: long.map((i) => patterns[i] as SearchPattern) };
+      this.#splits.set(patterns, split);
+    }
+    return split;
+  }
 
   /** The tables of a pattern list: groups of four (pattern, length) entries, written on first use. */
   #tablesOf(patterns: readonly SearchPattern[]): number[] {

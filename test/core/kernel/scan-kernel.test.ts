@@ -141,6 +141,28 @@ describe('scan kernel', () => {
     );
   });
 
+  it('findAny equals the earliest reference match over any one to six patterns (one or two kernel passes)', () => {
+    const text = fc
+      .array(fc.constantFrom('a', 'A', 'p', 'c', 'm', '&', '#', '\\', '|', 'u', 'U', '0', '0', '1', '\u00c4', '\u00b0', ' ', '\x06'), { maxLength: 60 })
+      .map((parts) => parts.join(''));
+    const pattern = fc.record({ literal: text.filter((t) => t.length > 0).map((t) => t.slice(0, 6)), fold: fc.boolean() });
+    fc.assert(
+      fc.property(text, fc.array(pattern, { minLength: 1, maxLength: 6 }), fc.nat(), fc.nat(), (haystack, patterns, a, b) => {
+        const bytes = Buffer.from(haystack, 'latin1');
+        const from = a % (bytes.length + 2);
+        const to = b % (bytes.length + 3);
+        const kernel = new ScanKernel();
+        kernel.load(bytes);
+        const at = kernel.findAny(patterns, from, to);
+        const hits = patterns.map((p) => referenceFind(bytes, p.literal, p.fold, from, to));
+        const first = Math.min(...hits.filter((h) => h >= 0));
+        expect(at).toBe(Number.isFinite(first) ? first : -1);
+        if (at >= 0) expect(hits[kernel.which]).toBe(at);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('a folded search matches ASCII letters of either case and nothing else', () => {
     const kernel = new ScanKernel();
     kernel.load(Buffer.from('x APPCMD.EXE y', 'latin1'));

@@ -344,16 +344,16 @@ export class CandidateFilter {
   }
 
   /**
-   * Every position in a JSON window where a quick literal or an escape starts, in one kernel pass. Only a record without the
+   * Every position in a JSON window where a quick literal or an escape starts, in one kernel pass (sorted by reset). Only a record without the
    * quick literal is ruled out, so only escapes that could spell one of its characters matter: `\u00XX` for ASCII (hex digits
    * checked here), and the folding characters (raw or escaped) when a quick literal holds `i` or `k` (see the constructor).
    */
   #jsonPositions(search: WindowSearch, window: Uint8Array): number[] {
     const positions: number[] = [];
     const patterns = this.#jsonPatterns;
-    for (let q = search.findAny(patterns, 0, window.length); q >= 0; q = search.findAny(patterns, q + 1, window.length)) {
-      if (patterns[search.which] !== JSON_ASCII_ESCAPE || (isHexCode(window[q + 4] as number) && isHexCode(window[q + 5] as number))) positions.push(q);
-    }
+    search.findAll(patterns, 0, window.length, (at, which) => {
+      if (patterns[which] !== JSON_ASCII_ESCAPE || (isHexCode(window[at + 4] as number) && isHexCode(window[at + 5] as number))) positions.push(at);
+    });
     return positions;
   }
 }

@@ -29,12 +29,8 @@ export class LoadedWindow implements WindowSearch {
     return this.#load().find(literal, fold, from, to);
   }
 
-  findAny(patterns: readonly SearchPattern[], from: number, to: number): number {
-    return this.#load().findAny(patterns, from, to);
-  }
-
-  get which(): number {
-    return this.#kernel.which;
+  findAll(patterns: readonly SearchPattern[], from: number, to: number, visit: (at: number, which: number) => void): void {
+    this.#load().findAll(patterns, from, to, visit);
   }
 
   #load(): ScanKernel {

@@ -4,19 +4,19 @@
  * copy cost 0.17 CPU-s/GB where the V8 string search it replaces cost 0.33 with the latin1 string it needed.
  *
  * One kernel per reader: each owns its memory, so readers running side by side never see each other's bytes. Memory layout:
- * [patterns | marks | input + PAD zero bytes]; it grows with the largest input loaded and never shrinks (a reader's window is
+ * [patterns | marks | hits | input + PAD zero bytes]; it grows with the largest input loaded and never shrinks (a reader's window is
  * bounded by its largest event plus one chunk).
  */
 import { Buffer } from 'node:buffer';
 import { SCAN_KERNEL_WASM } from './scan-kernel-wasm.ts';
 
-/** A literal for findAny: its characters are bytes (latin1 code units); with `fold`, its ASCII letters match either case. */
+/** A literal for findAll: its characters are bytes (latin1 code units); with `fold`, its ASCII letters match either case. */
 export interface SearchPattern {
   readonly literal: string;
   readonly fold: boolean;
 }
 
-/** Most patterns one kernel findAny pass compares. */
+/** Most patterns one kernel findAll pass compares. */
 const ANY_MAX = 4;
 
 /** What a tag mark is: `<Event` + boundary, `</Event>`, or `<EventID` + boundary (xml-framing.ts). */
@@ -35,17 +35,21 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 interface KernelExports {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   count: { readonly value: number };
-  which: { readonly value: number };
   xmlMarks(from: number, end: number, final: number, out: number, cap: number): number;
   find(from: number, to: number, pattern: number, length: number): number;
-  findAny(from: number, to: number, table: number, count: number): number;
+  findAll(start: number, low: number, to: number, table: number, count: number, out: number, cap: number): number;
 }
 
 const PATTERN_BYTES = 16 * 1024;
 /** Marks one kernel call may write; the framer asks again from where it stopped. */
 const MARK_CAP = 8 * 1024;
 const MARKS_AT = PATTERN_BYTES;
-const INPUT_AT = MARKS_AT + MARK_CAP * 4;
+/** Matches one findAll call may write; it is asked again from where it stopped. */
+const HIT_CAP = 1024;
+const HITS_AT = MARKS_AT + MARK_CAP * 4;
+const INPUT_AT = HITS_AT + HIT_CAP * 4;
+/** Input bytes looked at to choose a pattern's anchor (see #anchor). */
+const SAMPLE_BYTES = 64 * 1024;
 /** Zero bytes after the input: the vector loads read up to 31 bytes past a range's end, and a zero byte matches nothing. */
 const PAD = 32;
 const PAGE = 64 * 1024;
@@ -68,8 +72,6 @@ export class ScanKernel {
   #heap: Uint8Array;
   #marks: Int32Array;
   #length = 0;
-  /** The findAny tables written, per pattern list (the callers keep theirs for good). */
-  readonly #tables = new Map<readonly SearchPattern[], { generation: number; tables: number[] }>();
   /** Counts the times the pattern region was emptied: what was written before is gone. */
   #generation = 0;
   /** Where each literal's pattern lives, exact and folded. */
@@ -138,71 +140,84 @@ export class ScanKernel {
   }
 
   /**
-   * The first input index in [from, to) where one of `patterns` starts (whole before `to`), or -1; `which` is then the index in
-   * `patterns` of one that starts there (the lowest of the first pass that found it). Every four patterns cost one pass.
+   * Calls `visit(at, which)` for every input index `at` in [from, to) where `patterns[which]` starts (whole before `to`); a
+   * start where two patterns match is visited for each. Visits come in kernel order (not sorted by `at`). Every four patterns
+   * of two bytes or more cost one kernel pass; shorter ones are searched one by one.
    */
-  findAny(patterns: readonly SearchPattern[], from: number, to: number): number {
+  findAll(patterns: readonly SearchPattern[], from: number, to: number, visit: (at: number, which: number) => void): void {
     const end = Math.min(to, this.#length);
-    if (from < 0 || from >= end) return -1;
-    let best = -1;
-    const better = (at: number, which: number): void => {
-      if (at >= 0 && (best < 0 || at < best || (at === best && which < this.which))) {
-        best = at;
-        this.which = which;
-      }
-    };
-    const { long, short, longPatterns } = this.#split(patterns);
-    const tables = this.#tablesOf(longPatterns);
+    if (from < 0 || from >= end) return;
+    const { long, short, tables } = this.#plan(patterns);
     for (let t = 0; t < tables.length; t += 1) {
       const count = Math.min(ANY_MAX, long.length - t * ANY_MAX);
-      const at = this.#exports.findAny(INPUT_AT + from, INPUT_AT + end, tables[t] as number, count);
-      if (at >= 0) better(at - INPUT_AT, long[t * ANY_MAX + this.#exports.which.value] as number);
+      let at = INPUT_AT + from;
+      for (;;) {
+        const stop = this.#exports.findAll(at, INPUT_AT + from, INPUT_AT + end, tables[t] as number, count, HITS_AT, HIT_CAP);
+        const hits = this.#exports.count.value;
+        for (let i = 0; i < hits; i += 1) {
+          const hit = this.#marks[(HITS_AT >> 2) + i] as number;
+          visit((hit >>> 2) - INPUT_AT, long[t * ANY_MAX + (hit & 3)] as number);
+        }
+        if (stop >= INPUT_AT + end) break;
+        at = stop;
+      }
     }
-    // One-byte patterns (the kernel's pass filters on two bytes) are searched one by one.
-    for (const i of short) better(this.find((patterns[i] as SearchPattern).literal, (patterns[i] as SearchPattern).fold, from, end), i);
-    return best;
+    for (const i of short) {
+      const { literal, fold } = patterns[i] as SearchPattern;
+      for (let at = this.find(literal, fold, from, end); at >= 0; at = this.find(literal, fold, at + 1, end)) visit(at, i);
+    }
   }
 
-  /** Pattern index of the last findAny match. */
-  which = 0;
+  /** A pattern list's plan: its patterns of two bytes or more (indices, and their kernel tables), the shorter ones' indices. */
+  readonly #plans = new Map<readonly SearchPattern[], { generation: number; long: number[]; short: number[]; tables: number[] }>();
 
-  /** A pattern list's patterns of two bytes or more (and their indices), and the shorter ones' indices; one per list. */
-  readonly #splits = new Map<readonly SearchPattern[], { long: number[]; short: number[]; longPatterns: SearchPattern[] }>();
-
-  #split(patterns: readonly SearchPattern[]): { long: number[]; short: number[]; longPatterns: SearchPattern[] } {
-    let split = this.#splits.get(patterns);
-    if (split === undefined) {
-      const long = patterns.flatMap((p, i) => (p.literal.length >= 2 ? [i] : []));
-      const short = patterns.flatMap((p, i) => (p.literal.length < 2 ? [i] : []));
-      split = { long, short, longPatterns: long.map((i) => patterns[i] as SearchPattern) };
-      this.#splits.set(patterns, split);
-    }
-    return split;
-  }
-
-  /** The tables of a pattern list: groups of four (pattern, length) entries, written on first use. */
-  #tablesOf(patterns: readonly SearchPattern[]): number[] {
-    const known = this.#tables.get(patterns);
-    if (known !== undefined && known.generation === this.#generation) return known.tables;
-    const size = patterns.reduce((sum, p) => sum + p.literal.length * 2 + 8, 0);
+  #plan(patterns: readonly SearchPattern[]): { long: number[]; short: number[]; tables: number[] } {
+    const known = this.#plans.get(patterns);
+    if (known !== undefined && known.generation === this.#generation) return known;
+    const long = patterns.flatMap((p, i) => (p.literal.length >= 2 ? [i] : []));
+    const short = patterns.flatMap((p, i) => (p.literal.length < 2 ? [i] : []));
+    const size = patterns.reduce((sum, p) => sum + p.literal.length * 2 + 12, 0);
     if (size > PATTERN_BYTES / 2) throw new RangeError(`kernel search patterns hold at most ${PATTERN_BYTES / 2} bytes together`);
     const generation = this.#generation;
     const tables: number[] = [];
-    for (let t = 0; t * ANY_MAX < patterns.length; t += 1) {
-      const group = patterns.slice(t * ANY_MAX, (t + 1) * ANY_MAX);
-      const entries = group.map((p) => [this.#pattern(p.literal, p.fold), p.literal.length] as const);
-      const at = this.#reserve(group.length * 8, 4);
+    for (let t = 0; t * ANY_MAX < long.length; t += 1) {
+      const group = long.slice(t * ANY_MAX, (t + 1) * ANY_MAX).map((i) => patterns[i] as SearchPattern);
+      const entries = group.map((p) => [this.#pattern(p.literal, p.fold), p.literal.length, this.#anchor(p)] as const);
+      const at = this.#reserve(group.length * 12, 4);
       const view = new DataView(this.#heap.buffer);
-      entries.forEach(([pattern, length], i) => {
-        view.setInt32(at + i * 8, pattern, true);
-        view.setInt32(at + i * 8 + 4, length, true);
+      entries.forEach(([pattern, length, anchor], i) => {
+        view.setInt32(at + i * 12, pattern, true);
+        view.setInt32(at + i * 12 + 4, length, true);
+        view.setInt32(at + i * 12 + 8, anchor, true);
       });
       tables.push(at);
     }
     // The region filled up on the way and was emptied: write them all again, into the empty region.
-    if (this.#generation !== generation) return this.#tablesOf(patterns);
-    this.#tables.set(patterns, { generation, tables });
-    return tables;
+    if (this.#generation !== generation) return this.#plan(patterns);
+    const plan = { generation, long, short, tables };
+    this.#plans.set(patterns, plan);
+    return plan;
+  }
+
+  /**
+   * The pair of a pattern's bytes the kernel's pass stops at: the one seen least in the input loaded now (a reader's first
+   * window), as the pass costs per stop. For `appcmd.exe` in Sysmon JSON, `cm` (94 a MB) beats `ap` (569) and `pc` (871:
+   * every event's "Opcode"). Only speed depends on the choice.
+   */
+  #anchor(pattern: SearchPattern): number {
+    const sample = Math.min(this.#length, SAMPLE_BYTES);
+    let best = 0;
+    let fewest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i + 1 < pattern.literal.length && fewest > 0; i += 1) {
+      const pair = pattern.literal.slice(i, i + 2);
+      let seen = 0;
+      for (let at = this.find(pair, pattern.fold, 0, sample); at >= 0 && seen < fewest; at = this.find(pair, pattern.fold, at + 1, sample)) seen += 1;
+      if (seen < fewest) {
+        fewest = seen;
+        best = i;
+      }
+    }
+    return best;
   }
 
   /** Where the pattern for (literal, fold) lives: its bytes then its masks, written on first use. */
@@ -228,7 +243,7 @@ export class ScanKernel {
     if (at + size > PATTERN_BYTES) {
       this.#patterns.exact.clear();
       this.#patterns.folded.clear();
-      this.#tables.clear();
+      this.#plans.clear();
       this.#generation += 1;
       at = 0;
     }

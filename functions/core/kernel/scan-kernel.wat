@@ -5,10 +5,8 @@
 
 (module
   (memory (export "memory") 1)
-  ;; Marks written by the last xmlMarks call.
+  ;; Marks written by the last xmlMarks call, matches by the last findAll call.
   (global $count (export "count") (mut i32) (i32.const 0))
-  ;; The pattern (table index) the last findAny match is of.
-  (global $which (export "which") (mut i32) (i32.const 0))
 
   ;; Whether b may end a tag name: space, tab, CR, LF, '>' or '/' (xml-framing.ts isStartBoundary).
   (func $boundary (param $b i32) (result i32)
@@ -146,11 +144,9 @@
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $blocks)))
     (i32.const -1))
-  ;; Whether the pattern at $pat (length $len, masks after it) occurs at $q, from its third byte on (the vector filter
-  ;; compared the first two).
-  (func $rest (param $q i32) (param $pat i32) (param $len i32) (result i32)
+  ;; Whether the pattern at $pat (length $len, masks after it) occurs whole at $q.
+  (func $matches (param $q i32) (param $pat i32) (param $len i32) (result i32)
     (local $i i32)
-    (local.set $i (i32.const 2))
     (block $mismatch
       (loop $verify
         (if (i32.ge_s (local.get $i) (local.get $len)) (then (return (i32.const 1))))
@@ -163,37 +159,29 @@
         (br $verify)))
     (i32.const 0))
 
-  ;; The splat of a pattern's byte $i (0 or 1) and of its mask; a one-byte pattern's second byte matches anything.
-  (func $byteOf (param $pat i32) (param $len i32) (param $i i32) (result i32)
-    (if (result i32) (i32.lt_s (local.get $i) (local.get $len))
-      (then (i32.load8_u (i32.add (local.get $pat) (local.get $i))))
-      (else (i32.const 0xff))))
-  (func $maskOf (param $pat i32) (param $len i32) (param $i i32) (result i32)
-    (if (result i32) (i32.lt_s (local.get $i) (local.get $len))
-      (then (i32.load8_u (i32.add (i32.add (local.get $pat) (local.get $len)) (local.get $i))))
-      (else (i32.const 0xff))))
-
-  ;; findAny(from, to, table, n) → the first position q in [from, to) where one of n ≤ 4 patterns (each at least two bytes
-  ;; long: the filter needs a second byte) occurs whole before `to`,
-  ;; or -1; `which` is then the lowest table index of a pattern there. The table holds n entries of (pattern, length), i32
-  ;; each, patterns laid out as for find. One pass compares every pattern's first two bytes, 16 positions at a time, on the
-  ;; bytes OR 0x20 (a letter's case folded; a few other bytes collide, e.g. '|' with '\', and are refused by the exact check
-  ;; that follows): two ORs for all patterns instead of two per pattern, as V8's vector code costs about one cycle per op.
-  (func (export "findAny") (param $p i32) (param $to i32) (param $table i32) (param $n i32) (result i32)
-    (local $m i32) (local $q i32) (local $i i32) (local $pat i32) (local $len i32)
+  ;; findAll(start, low, to, table, n, out, cap) → where to resume.
+  ;; Writes to `out` (i32 each) `q << 2 | i` for every start q ≥ low of pattern i (of n ≤ 4) that occurs whole before `to`,
+  ;; ordered by the position of the pattern's anchor (see below), and sets `count`. The table holds n entries of (pattern,
+  ;; length, anchor), i32 each, patterns laid out as for find, each at least two bytes long. A pattern is looked for by its two
+  ;; bytes at `anchor` (the caller picks a rare pair: `cm` of `appcmd.exe` stops far less often than `ap`), compared for
+  ;; every pattern in one pass, 16 positions at a time, on the bytes OR 0x20 (a letter's case folded; a few other bytes
+  ;; collide, e.g. '|' with '\', and are refused by the exact check that follows), as V8's vector code costs about a cycle
+  ;; per op. Anchor positions from `start` on are scanned; returns `to` when done, or the anchor position whose matches did
+  ;; not all fit in `cap` (ask again from there, with the same `low`).
+  (func (export "findAll") (param $p i32) (param $low i32) (param $to i32) (param $table i32) (param $n i32) (param $out i32) (param $cap i32) (result i32)
+    (local $m i32) (local $k i32) (local $q i32) (local $i i32) (local $e i32) (local $pat i32) (local $len i32) (local $count i32)
     (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128)
     (local $c0 v128) (local $c1 v128) (local $d0 v128) (local $d1 v128)
-    (local $v0 v128) (local $v1 v128) (local $low v128)
-    (if (i32.or (i32.lt_s (local.get $n) (i32.const 1)) (i32.gt_s (local.get $n) (i32.const 4))) (then (return (i32.const -1))))
-    (local.set $low (i8x16.splat (i32.const 0x20)))
+    (local $v0 v128) (local $v1 v128) (local $low32 v128)
+    (global.set $count (i32.const 0))
+    (if (i32.or (i32.lt_s (local.get $n) (i32.const 1)) (i32.gt_s (local.get $n) (i32.const 4))) (then (return (local.get $to))))
+    (local.set $low32 (i8x16.splat (i32.const 0x20)))
     ;; Slots past n repeat slot 0.
-    (local.set $i (i32.const 0))
     (loop $slots
-      (local.set $q (i32.add (local.get $table) (i32.shl (select (local.get $i) (i32.const 0) (i32.lt_s (local.get $i) (local.get $n))) (i32.const 3))))
-      (local.set $pat (i32.load (local.get $q)))
-      (local.set $len (i32.load offset=4 (local.get $q)))
-      (local.set $v0 (i8x16.splat (i32.or (call $byteOf (local.get $pat) (local.get $len) (i32.const 0)) (i32.const 0x20))))
-      (local.set $v1 (i8x16.splat (i32.or (call $byteOf (local.get $pat) (local.get $len) (i32.const 1)) (i32.const 0x20))))
+      (local.set $e (i32.add (local.get $table) (i32.mul (select (local.get $i) (i32.const 0) (i32.lt_s (local.get $i) (local.get $n))) (i32.const 12))))
+      (local.set $q (i32.add (i32.load (local.get $e)) (i32.load offset=8 (local.get $e))))
+      (local.set $v0 (i8x16.splat (i32.or (i32.load8_u (local.get $q)) (i32.const 0x20))))
+      (local.set $v1 (i8x16.splat (i32.or (i32.load8_u offset=1 (local.get $q)) (i32.const 0x20))))
       (if (i32.eq (local.get $i) (i32.const 0)) (then (local.set $a0 (local.get $v0)) (local.set $a1 (local.get $v1))))
       (if (i32.eq (local.get $i) (i32.const 1)) (then (local.set $b0 (local.get $v0)) (local.set $b1 (local.get $v1))))
       (if (i32.eq (local.get $i) (i32.const 2)) (then (local.set $c0 (local.get $v0)) (local.set $c1 (local.get $v1))))
@@ -203,8 +191,8 @@
     (block $done
       (loop $blocks
         (br_if $done (i32.ge_s (local.get $p) (local.get $to)))
-        (local.set $v0 (v128.or (v128.load align=1 (local.get $p)) (local.get $low)))
-        (local.set $v1 (v128.or (v128.load offset=1 align=1 (local.get $p)) (local.get $low)))
+        (local.set $v0 (v128.or (v128.load align=1 (local.get $p)) (local.get $low32)))
+        (local.set $v1 (v128.or (v128.load offset=1 align=1 (local.get $p)) (local.get $low32)))
         (local.set $m (i8x16.bitmask
           (v128.or
             (v128.or
@@ -216,29 +204,32 @@
         (block $bitsDone
           (loop $bits
             (br_if $bitsDone (i32.eqz (local.get $m)))
-            (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $m))))
+            (local.set $k (i32.add (local.get $p) (i32.ctz (local.get $m))))
             (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
-            (if (i32.ge_s (local.get $q) (local.get $to)) (then (return (i32.const -1))))
+            (if (i32.ge_s (local.get $k) (local.get $to)) (then (br $done)))
+            (if (i32.gt_s (i32.add (local.get $count) (local.get $n)) (local.get $cap))
+              (then (global.set $count (local.get $count)) (return (local.get $k))))
             (local.set $i (i32.const 0))
-            (block $none
+            (block $each_done
               (loop $each
-                (br_if $none (i32.ge_s (local.get $i) (local.get $n)))
-                (local.set $pat (i32.load (i32.add (local.get $table) (i32.shl (local.get $i) (i32.const 3)))))
-                (local.set $len (i32.load offset=4 (i32.add (local.get $table) (i32.shl (local.get $i) (i32.const 3)))))
+                (br_if $each_done (i32.ge_s (local.get $i) (local.get $n)))
+                (local.set $e (i32.add (local.get $table) (i32.mul (local.get $i) (i32.const 12))))
+                (local.set $pat (i32.load (local.get $e)))
+                (local.set $len (i32.load offset=4 (local.get $e)))
+                (local.set $q (i32.sub (local.get $k) (i32.load offset=8 (local.get $e))))
                 (if (i32.and
-                      (i32.le_s (i32.add (local.get $q) (local.get $len)) (local.get $to))
-                      (i32.and
-                        (i32.eq (i32.or (i32.load8_u (local.get $q)) (call $maskOf (local.get $pat) (local.get $len) (i32.const 0)))
-                                (call $byteOf (local.get $pat) (local.get $len) (i32.const 0)))
-                        (i32.and
-                          (i32.eq (i32.or (i32.load8_u offset=1 (local.get $q)) (call $maskOf (local.get $pat) (local.get $len) (i32.const 1)))
-                                  (call $byteOf (local.get $pat) (local.get $len) (i32.const 1)))
-                          (call $rest (local.get $q) (local.get $pat) (local.get $len)))))
-                  (then (global.set $which (local.get $i)) (return (local.get $q))))
+                      (i32.and (i32.ge_s (local.get $q) (local.get $low))
+                               (i32.le_s (i32.add (local.get $q) (local.get $len)) (local.get $to)))
+                      (call $matches (local.get $q) (local.get $pat) (local.get $len)))
+                  (then
+                    (i32.store (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 2)))
+                               (i32.or (i32.shl (local.get $q) (i32.const 2)) (local.get $i)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
                 (local.set $i (i32.add (local.get $i) (i32.const 1)))
                 (br $each)))
             (br $bits)))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $blocks)))
-    (i32.const -1))
+    (global.set $count (local.get $count))
+    (local.get $to))
 )

@@ -94,9 +94,8 @@ export interface WindowSearch {
    * its ASCII letters match either case.
    */
   find(literal: string, fold: boolean, from: number, to: number): number;
-  /** The first index in [from, to) where one of `patterns` starts, or -1; then `which` is the index of one that starts there. */
-  findAny(patterns: readonly SearchPattern[], from: number, to: number): number;
-  readonly which: number;
+  /** Calls `visit(at, which)` for every index `at` in [from, to) where `patterns[which]` starts, in no particular order. */
+  findAll(patterns: readonly SearchPattern[], from: number, to: number, visit: (at: number, which: number) => void): void;
 }
 
 /** A reader's raw-bytes prefilter: false skips the record `view.window[start, end)` unparsed (it is still counted). */

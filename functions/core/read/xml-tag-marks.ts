@@ -68,14 +68,10 @@ export class TagMarks implements WindowSearch {
   }
 
   /** WindowSearch over the loaded bytes, as `find`. */
-  findAny(patterns: readonly SearchPattern[], from: number, to: number): number {
+  findAll(patterns: readonly SearchPattern[], from: number, to: number, visit: (at: number, which: number) => void): void {
     if (from < this.#origin) this.#load(from);
-    const at = this.#kernel.findAny(patterns, from - this.#origin, to - this.#origin);
-    return at < 0 ? -1 : at + this.#origin;
-  }
-
-  get which(): number {
-    return this.#kernel.which;
+    const origin = this.#origin;
+    this.#kernel.findAll(patterns, from - origin, to - origin, (at, which) => visit(at + origin, which));
   }
 
   #load(from: number): void {

@@ -10,7 +10,7 @@ import { Scan, type LocatedProblem, type SourceReport, type SourceRef } from '..
 import { searchOf } from '../core/compiled-detections.ts';
 import { DETECTIONS } from '../core/rules/index.ts';
 import { compileFilter, type RowFilter } from '../core/search/search-filter.ts';
-import { describe, expandInputs, fileChunks } from './file-sources.ts';
+import { ChunkPool, describe, expandInputs, fileChunks } from './file-sources.ts';
 import { ProgressBar } from './progress.ts';
 import { HELP, parseScanArgs, UsageError, type ScanArgs } from './scan-args.ts';
 import { renderSummary, summarize } from './scan-summary.ts';
@@ -84,11 +84,16 @@ async function run(args: ScanArgs): Promise<number> {
   let done = 0;
   for (const file of files) {
     try {
-      const chunks = fileChunks(file.path, (n) => {
-        done += n;
-        bar?.update(done, file.path);
-      });
-      reports.push(await scan.scanSource({ kind: 'file', path: file.path }, chunks));
+      const pool = new ChunkPool();
+      const chunks = fileChunks(
+        file.path,
+        (n) => {
+          done += n;
+          bar?.update(done, file.path);
+        },
+        pool,
+      );
+      reports.push(await scan.scanSource({ kind: 'file', path: file.path }, chunks, { recycler: pool }));
     } catch (error) {
       // A read error mid-file (the file vanished, an I/O error): name it and go on with the others.
       errors.push({ path: file.path, message: describe(error) });

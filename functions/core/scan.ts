@@ -7,7 +7,7 @@ import { CandidateFilter } from './candidate-filter.ts';
 import { makeFinding, type Finding } from './finding.ts';
 import { processEventKind, toProcessEvent, type UserFormat } from './normalize/process-event.ts';
 import { openEventBatches, type ReaderStats } from './read/open-events.ts';
-import type { ByteChunks, Location, Problem, ProblemReason, RawEvent, RawPrefilter, SystemPrefilter } from './read/raw-event.ts';
+import type { ByteChunks, ChunkRecycler, Location, Problem, ProblemReason, RawEvent, RawPrefilter, SystemPrefilter } from './read/raw-event.ts';
 import { DETECTIONS } from './rules/index.ts';
 import type { Detection } from './rules/detection.ts';
 import { compiledDetection, type CompiledDetection } from './compiled-detections.ts';
@@ -86,6 +86,8 @@ export interface SourceScanOptions {
   /** Stops the scan at the next event boundary; the report then says where to resume. */
   signal?: AbortSignal;
   resume?: ResumePoint;
+  /** Takes back the source's chunks once read (openEventBatches' recycler). */
+  recycler?: ChunkRecycler;
 }
 
 /** Serializable state of a scan, for checkpoints. */
@@ -159,6 +161,7 @@ export class Scan {
         ...(this.#options.decompressionRatioFloorBytes === undefined ? {} : { decompressionRatioFloorBytes: this.#options.decompressionRatioFloorBytes }),
         ...(prefilter ? { prefilter } : {}),
         ...(this.#usePrefilter ? { systemPrefilter: mayBeProcessEvent } : {}),
+        ...(options.recycler ? { recycler: options.recycler } : {}),
         stats,
         onStream: (stream) => {
           progress.streamStarted();

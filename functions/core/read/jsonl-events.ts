@@ -8,7 +8,7 @@
  * Locations: `offset` is the byte offset of the record's `{`, `line` its 1-based line.
  */
 import type { Buffer } from 'node:buffer';
-import type { ByteChunks, Problem, ProblemReason, RawPrefilter, ReadItem, WindowSearch } from './raw-event.ts';
+import type { ByteChunks, ChunkRecycler, Problem, ProblemReason, RawPrefilter, ReadItem, WindowSearch } from './raw-event.ts';
 import { framedItems } from './framed-items.ts';
 import { recordGate } from './record-gate.ts';
 import { EXCERPT_CHARS, JsonRecordFramer, type JsonFrameSink } from './jsonl-framing.ts';
@@ -33,6 +33,8 @@ export interface JsonlReaderOptions {
   /** Sees each record's raw UTF-8 bytes (valid only during the call); false skips the record unparsed. */
   prefilter?: RawPrefilter;
   stats?: JsonlReaderStats;
+  /** Takes back each input chunk once the reader is done with it (see framedItems). */
+  recycler?: ChunkRecycler;
 }
 
 const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
@@ -75,5 +77,5 @@ export async function* readJsonlEvents(chunks: ByteChunks, options: JsonlReaderO
     },
   };
   const framer = new JsonRecordFramer(sink, { maxEventBytes: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES });
-  yield* framedItems(chunks, stats, framer, pending);
+  yield* framedItems(chunks, stats, framer, pending, options.recycler);
 }

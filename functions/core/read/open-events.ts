@@ -8,7 +8,7 @@ import { CorruptCompressionError, openStreams, type Compression, type DecodedStr
 import { detectFormat, peekChunks, type Format } from './detect-format.ts';
 import { readEvtxBatches } from './evtx/evtx-events.ts';
 import { readJsonlEvents } from './jsonl-events.ts';
-import type { ByteChunks, RawPrefilter, ReadItem, SystemPrefilter } from './raw-event.ts';
+import type { ByteChunks, ChunkRecycler, RawPrefilter, ReadItem, SystemPrefilter } from './raw-event.ts';
 import { readXmlEvents } from './xml-events.ts';
 
 /** Counters every reader updates in place. */
@@ -32,6 +32,11 @@ export interface OpenEventsOptions {
   prefilter?: RawPrefilter;
   /** EVTX's prefilter, on each record's System fields before its EventData is rendered; records it rejects are counted, not yielded. */
   systemPrefilter?: SystemPrefilter;
+  /**
+   * Takes back the object's chunks once a text reader is done with them (the CLI's file buffers). Only an uncompressed
+   * object's own chunks go back: a decoder or an archive reader may still hold the chunks it was given.
+   */
+  recycler?: ChunkRecycler;
   /** Called when a stream (the object, or one zip member) starts, with what was detected. */
   onStream?: (stream: { entry?: string; compression: Compression; format: Format }) => void;
   stats: ReaderStats;
@@ -91,7 +96,8 @@ async function* streamBatches(stream: DecodedStream, options: OpenEventsOptions)
     return;
   }
   const one: EntryItem[] = [];
-  for await (const item of readFormat(format, peeked.chunks, peeked.head, options)) {
+  const recycler = stream.compression === 'none' && entry === undefined ? options.recycler : undefined;
+  for await (const item of readFormat(format, peeked.chunks, peeked.head, options, recycler)) {
     one[0] = entry === undefined ? item : tagEntry(item, entry);
     yield one;
   }
@@ -104,8 +110,14 @@ function tagEntry(item: ReadItem, entry: string): EntryItem {
   return Object.assign(item, { entry });
 }
 
-function readFormat(format: Exclude<Format, 'evtx'>, chunks: ByteChunks, head: Uint8Array, options: OpenEventsOptions): AsyncIterable<ReadItem> {
-  const common = { maxEventBytes: options.maxEventBytes, stats: options.stats };
+function readFormat(
+  format: Exclude<Format, 'evtx'>,
+  chunks: ByteChunks,
+  head: Uint8Array,
+  options: OpenEventsOptions,
+  recycler: ChunkRecycler | undefined,
+): AsyncIterable<ReadItem> {
+  const common = { maxEventBytes: options.maxEventBytes, stats: options.stats, ...(recycler ? { recycler } : {}) };
   switch (format) {
     case 'xml':
       return readXmlEvents(chunks, { ...common, ...(options.prefilter ? { prefilter: options.prefilter } : {}) });

@@ -73,6 +73,14 @@ export type ReadItem = { ok: true; event: RawEvent } | { ok: false; problem: Pro
 export type ByteChunks = AsyncIterable<Uint8Array>;
 
 /**
+ * Takes back a chunk its consumer is done with, so the producer can read into the same memory again (a file reader's
+ * buffers: fresh 1 MiB buffers cost page faults on every read). Chunks the recycler did not hand out are ignored.
+ */
+export interface ChunkRecycler {
+  release(chunk: Uint8Array): void;
+}
+
+/**
  * Where a framed record's raw bytes sit: `window[start, end)`, valid only during the call, `offset` its absolute byte
  * offset in the decoded stream. Records of one window arrive in order, so a prefilter can work once per window.
  */

@@ -8,7 +8,7 @@
  * the input itself for UTF-8 (a BOM counts), the transcoded text after the BOM for UTF-16LE (text-encoding.ts).
  */
 import type { Buffer } from 'node:buffer';
-import type { ByteChunks, Problem, ProblemReason, RawPrefilter, ReadItem } from './raw-event.ts';
+import type { ByteChunks, ChunkRecycler, Problem, ProblemReason, RawPrefilter, ReadItem } from './raw-event.ts';
 import { framedItems } from './framed-items.ts';
 import { recordGate } from './record-gate.ts';
 import { parseEventFields } from './xml-event-fields.ts';
@@ -33,6 +33,8 @@ export interface XmlReaderOptions {
   /** Sees each complete event's raw UTF-8 bytes (valid only during the call); false skips the event unparsed. */
   prefilter?: RawPrefilter;
   stats?: XmlReaderStats;
+  /** Takes back each input chunk once the reader is done with it (see framedItems). */
+  recycler?: ChunkRecycler;
 }
 
 const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
@@ -77,5 +79,5 @@ export async function* readXmlEvents(chunks: ByteChunks, options: XmlReaderOptio
     },
   };
   const framer = new XmlEventFramer(sink, { maxEventBytes: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES });
-  yield* framedItems(chunks, stats, framer, pending);
+  yield* framedItems(chunks, stats, framer, pending, options.recycler);
 }

@@ -1,0 +1,70 @@
+/**
+ * The CLI's read buffers: handed out by a pool, taken back once the scan is done with them, read into again. A buffer is
+ * reused only after it came back, once, and a consumer that never gives any back (a decoder) gets fresh buffers.
+ */
+import { Buffer } from 'node:buffer';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChunkPool, fileChunks } from '../../functions/cli/file-sources.ts';
+import { Scan } from '../../functions/core/scan.ts';
+import { fixture, truePositive } from '../core/event-variants.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'chunk-pool-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('ChunkPool', () => {
+  it('reuses a buffer only after it came back, and only once', () => {
+    const pool = new ChunkPool();
+    const a = pool.take();
+    const b = pool.take();
+    expect(a.buffer).not.toBe(b.buffer);
+    pool.release(a.subarray(0, 10));
+    pool.release(a.subarray(0, 20));
+    const c = pool.take();
+    expect(c.buffer).toBe(a.buffer);
+    // Released twice, handed out once: the next one is new.
+    expect(pool.take().buffer).not.toBe(a.buffer);
+  });
+
+  it('ignores chunks it did not hand out', () => {
+    const pool = new ChunkPool();
+    pool.take();
+    pool.release(Buffer.alloc(1024 * 1024));
+    expect(pool.take().length).toBe(1024 * 1024);
+  });
+
+  it('stops expecting buffers back when the first ones never came (a decoder holds them)', () => {
+    const pool = new ChunkPool();
+    const first = [pool.take(), pool.take(), pool.take(), pool.take(), pool.take()];
+    pool.release(first[4] as Buffer);
+    expect(first.map((b) => b.buffer)).not.toContain(pool.take().buffer);
+  });
+});
+
+describe('fileChunks with a pool, scanned by Scan', () => {
+  const text = [fixture('xml/iis-appcmd-discovery.xml.log'), truePositive({ recordId: '7001' }), fixture('xml/credential-dumping-via-copy.log')].join('\n');
+  const path = join(dir, 'big.xml');
+  // About 6 MiB: six 1 MiB reads, events cut at every chunk end.
+  writeFileSync(path, `${text}\n`.repeat(Math.ceil((6 * 1024 * 1024) / (text.length + 1))));
+
+  it('gives the same report and rows as fresh buffers, reading into a few buffers again and again', async () => {
+    const plain = new Scan();
+    const { durationMs: _a, ...expected } = await plain.scanSource({ kind: 'file', path }, fileChunks(path));
+    const pool = new ChunkPool();
+    const seen = new Set<ArrayBufferLike>();
+    const chunks = async function* (): AsyncGenerator<Uint8Array> {
+      for await (const chunk of fileChunks(path, undefined, pool)) {
+        seen.add(chunk.buffer);
+        yield chunk;
+      }
+    };
+    const pooled = new Scan();
+    const { durationMs: _b, ...report } = await pooled.scanSource({ kind: 'file', path }, chunks(), { recycler: pool });
+    expect(report).toEqual(expected);
+    expect(pooled.findings()).toEqual(plain.findings());
+    expect(plain.findings().length).toBeGreaterThan(0);
+    expect(seen.size).toBeLessThanOrEqual(4);
+  });
+});

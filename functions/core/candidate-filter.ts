@@ -23,6 +23,7 @@ import { Buffer } from 'node:buffer';
 import { LoadedWindow } from './kernel/loaded-window.ts';
 import type { SearchPattern } from './kernel/scan-kernel.ts';
 import type { RawRecordView, WindowSearch } from './read/raw-event.ts';
+import { XML_EVENT_ID_TAG, xmlEventId } from './read/xml-event-id.ts';
 
 /** One conjunct: the event must contain at least one of these lower-cased literals. */
 export type LiteralConjunct = readonly string[];
@@ -45,8 +46,13 @@ const FOLDING = ['\u00e2\u0084\u00aa', '\u00c4\u00b0'];
 const FOLDED_LETTERS = /[ik]/i;
 const ESCAPES = /&#|\\u[0-9a-fA-F]{4}|\u00e2\u0084\u00aa|\u00c4\u00b0/;
 
-const XML_EVENT_ID = '<EventID';
 const JSON_EVENT_IDS = ['"EventID"', '"event_id"'];
+
+/**
+ * The EventIDs a process-creation event can have (Sysmon 1, Security 4688). An XML event whose one clean EventID is another
+ * is 'other' whatever else it holds: the XML reader may count such events without asking (RawPrefilter.onlyEventIds).
+ */
+export const PROCESS_EVENT_IDS: ReadonlySet<number> = new Set([1, 4688]);
 
 /** What process-event.ts accepts, loosened to a search: the provider or channel names it compares (lower-cased) must be there. */
 const SYSMON_PROVIDER = 'microsoft-windows-sysmon';
@@ -111,32 +117,14 @@ function jsonEventIdAfterKey(bytes: Uint8Array, at: number, end: number): number
 /** The EventID number of a raw XML or JSON event (`<EventID …>1<`, `"EventID": 1`, `"event_id":"1"`), or -1. */
 export function rawEventId(raw: Uint8Array): number {
   const bytes = asBuffer(raw);
-  let at = bytes.indexOf(XML_EVENT_ID, 0, 'latin1');
+  let at = bytes.indexOf(XML_EVENT_ID_TAG, 0, 'latin1');
   if (at < 0) return jsonEventId(bytes, 0, bytes.length);
-  at = bytes.indexOf(0x3e, at + XML_EVENT_ID.length) + 1;
+  at = bytes.indexOf(0x3e, at + XML_EVENT_ID_TAG.length) + 1;
   if (at === 0) return -1;
   while (at < bytes.length && isSpace(bytes[at] as number)) at += 1;
   return digitsAt(bytes, at, bytes.length);
 }
 
-/**
- * The number in `<EventID …>n</EventID>` whose tag starts at `at` in the `bytes` of an event ending at `end`, or -1 when the
- * element is anything but whitespace-padded digits closed by an end tag (a comment, CDATA, a reference, a child).
- */
-function xmlEventId(bytes: Uint8Array, at: number, end: number): number {
-  let i = bytes.indexOf(0x3e, at + XML_EVENT_ID.length);
-  if (i < 0 || i >= end || bytes[i - 1] === 0x2f) return -1;
-  i += 1;
-  while (i < end && isSpace(bytes[i] as number)) i += 1;
-  let value = 0;
-  let digits = 0;
-  for (let c = bytes[i] as number; i < end && c >= 0x30 && c <= 0x39 && digits < 6; c = bytes[++i] as number) {
-    value = value * 10 + (c - 0x30);
-    digits += 1;
-  }
-  while (i < end && isSpace(bytes[i] as number)) i += 1;
-  return digits > 0 && i + 1 < end && bytes[i] === 0x3c && bytes[i + 1] === 0x2f ? value : -1;
-}
 
 /** Printable ASCII without the characters an XML or JSON escape could hide (`&<>"'\`): found verbatim in the raw bytes. */
 function isPlainLiteral(literal: string): boolean {
@@ -263,8 +251,8 @@ export class CandidateFilter {
     this.#ownSearch ??= new LoadedWindow();
     const search = this.#ownSearch.bind(view.window, view.start);
     if (view.window[view.start] !== 0x3c) return this.#classifyJson(view, search);
-    const first = search.find(XML_EVENT_ID, false, view.start, view.end);
-    const second = first < 0 ? -1 : search.find(XML_EVENT_ID, false, first + 1, view.end);
+    const first = search.find(XML_EVENT_ID_TAG, false, view.start, view.end);
+    const second = first < 0 ? -1 : search.find(XML_EVENT_ID_TAG, false, first + 1, view.end);
     return this.#classifyXml(view, search, first < 0 || second >= 0 ? -1 : first);
   }
 
@@ -320,7 +308,7 @@ export class CandidateFilter {
     // tag name cannot hold one. So escapes only matter inside process events, where they could hide the provider or a literal.
     const id = xmlEventId(window, eventIdAt, end);
     if (id < 0) return 'candidate';
-    if (id !== 1 && id !== 4688) return 'other';
+    if (!PROCESS_EVENT_IDS.has(id)) return 'other';
     if (search.find(REF, false, start, end) >= 0) return 'candidate';
     const kind =
       id === 1

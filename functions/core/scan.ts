@@ -3,11 +3,11 @@
  * → filter macro → findings. One Scan is one Splunk search: every source added to it feeds the same aggregation, as one search
  * over an index would. Pure: the caller brings the bytes (a file stream, an S3 body) and takes the values.
  */
-import { CandidateFilter } from './candidate-filter.ts';
+import { CandidateFilter, PROCESS_EVENT_IDS } from './candidate-filter.ts';
 import { makeFinding, type Finding } from './finding.ts';
 import { processEventKind, toProcessEvent, type UserFormat } from './normalize/process-event.ts';
 import { openEventBatches, type ReaderStats } from './read/open-events.ts';
-import type { ByteChunks, ChunkRecycler, Location, Problem, ProblemReason, RawEvent, RawPrefilter, SystemPrefilter } from './read/raw-event.ts';
+import type { ByteChunks, ChunkRecycler, Location, Problem, ProblemReason, RawEvent, RawPrefilter, RawRecordView, SystemPrefilter } from './read/raw-event.ts';
 import { DETECTIONS } from './rules/index.ts';
 import type { Detection } from './rules/detection.ts';
 import { compiledDetection, type CompiledDetection } from './compiled-detections.ts';
@@ -140,11 +140,15 @@ export class Scan {
     const prefilter: RawPrefilter | undefined =
       triage === undefined
         ? undefined
-        : (view) => {
-            const verdict = triage.classify(view);
-            if (verdict === 'process') progress.processSkipped(view.offset);
-            return verdict === 'candidate';
-          };
+        : Object.assign(
+            (view: Readonly<RawRecordView>) => {
+              const verdict = triage.classify(view);
+              if (verdict === 'process') progress.processSkipped(view.offset);
+              return verdict === 'candidate';
+            },
+            // An 'other' verdict has no side effect here, so the reader may count those events itself.
+            { onlyEventIds: PROCESS_EVENT_IDS },
+          );
     const counted = countBytes(chunks, (n) => (report.bytesIn += n));
     let lastOffset = 0;
     /** The first loss of data (see source-failure.ts); the source ends failed unless it is interrupted first. */

@@ -3,11 +3,11 @@
  * reused only after it came back, once, and a consumer that never gives any back (a decoder) gets fresh buffers.
  */
 import { Buffer } from 'node:buffer';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ChunkPool, fileChunks } from '../../functions/cli/file-sources.ts';
+import { ChunkPool, fileChunks, type ReadMode } from '../../functions/cli/file-sources.ts';
 import { Scan } from '../../functions/core/scan.ts';
 import { fixture, truePositive } from '../core/event-variants.ts';
 
@@ -66,5 +66,31 @@ describe('fileChunks with a pool, scanned by Scan', () => {
     expect(pooled.findings()).toEqual(plain.findings());
     expect(plain.findings().length).toBeGreaterThan(0);
     expect(seen.size).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('fileChunks read modes', () => {
+  const path = join(dir, 'modes.bin');
+  const bytes = Buffer.alloc(3 * 1024 * 1024 + 12_345);
+  for (let i = 0; i < bytes.length; i += 1) bytes[i] = (i * 7919) % 251;
+  writeFileSync(path, bytes);
+
+  it.each<ReadMode>(['ahead', 'sync'])('%s: the bytes of the file in 1 MiB chunks, with or without a pool, counted as read', async (mode) => {
+    for (const pool of [undefined, new ChunkPool()]) {
+      const parts: Buffer[] = [];
+      let counted = 0;
+      for await (const chunk of fileChunks(path, (n) => (counted += n), pool, mode)) {
+        parts.push(Buffer.from(chunk));
+        pool?.release(chunk);
+      }
+      expect(Buffer.concat(parts).equals(readFileSync(path))).toBe(true);
+      expect(parts.map((p) => p.length)).toEqual([1048576, 1048576, 1048576, 12_345]);
+      expect(counted).toBe(bytes.length);
+    }
+  });
+
+  it.each<ReadMode>(['ahead', 'sync'])('%s: a missing file rejects with ENOENT on the first read', async (mode) => {
+    const chunks = fileChunks(join(dir, 'missing.xml'), undefined, undefined, mode);
+    await expect(chunks.next()).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -106,8 +106,12 @@ export interface WindowSearch {
   findAll(patterns: readonly SearchPattern[], from: number, to: number, visit: (at: number, which: number) => void): void;
 }
 
-/** A reader's raw-bytes prefilter: false skips the record `view.window[start, end)` unparsed (it is still counted). */
-export type RawPrefilter = (view: Readonly<RawRecordView>) => boolean;
+/**
+ * A reader's raw-bytes prefilter: false skips the record `view.window[start, end)` unparsed (it is still counted). With
+ * `onlyEventIds`, it promises false, and nothing else done, for every XML event whose one `<EventID>` holds clean digits
+ * (xml-event-id.ts) of a number not in the set: the reader may then count such events without asking.
+ */
+export type RawPrefilter = ((view: Readonly<RawRecordView>) => boolean) & { readonly onlyEventIds?: ReadonlySet<number> };
 
 /**
  * The EVTX reader's prefilter: asked once per record with its rendered System fields before any EventData value is

@@ -56,6 +56,7 @@ function problemItem(reason: ProblemReason, message: string, offset: number, lin
 export async function* readXmlEvents(chunks: ByteChunks, options: XmlReaderOptions = {}): AsyncGenerator<ReadItem> {
   const stats = options.stats ?? { bytes: 0, events: 0, skipped: 0, problems: 0 };
   const gate = recordGate(options.prefilter, stats);
+  const onlyEventIds = options.prefilter?.onlyEventIds;
   const pending: ReadItem[] = [];
   const sink: FrameSink = {
     event(window, search, start, end, offset, eventIdAt) {
@@ -73,6 +74,15 @@ export async function* readXmlEvents(chunks: ByteChunks, options: XmlReaderOptio
       stats.problems += 1;
       pending.push(problemItem(fields.reason, message, offset, line, window.toString('utf8', start, Math.min(end, start + EXCERPT_BYTES))));
     },
+    ...(onlyEventIds === undefined
+      ? {}
+      : {
+          skips: (eventId: number) => !onlyEventIds.has(eventId),
+          skipped: () => {
+            stats.events += 1;
+            stats.skipped += 1;
+          },
+        }),
     problem(reason, offset, line, excerpt, detail) {
       stats.problems += 1;
       pending.push(problemItem(reason, `${detail} (at line ${line}, byte offset ${offset})`, offset, line, excerpt));

@@ -16,9 +16,11 @@
 import { Buffer } from 'node:buffer';
 import type { ProblemReason, WindowSearch } from './raw-event.ts';
 import { DoctypeSkipper } from './xml-doctype.ts';
+import { xmlEventId } from './xml-event-id.ts';
 import { NeedleSearch } from './xml-needle-search.ts';
 import { ScanWindow } from './xml-scan-window.ts';
 import { TagMarks } from './xml-tag-marks.ts';
+import type { TagKind } from '../kernel/scan-kernel.ts';
 
 const START_TAG = Buffer.from('<Event', 'latin1');
 const END_TAG = Buffer.from('</Event>', 'latin1');
@@ -40,6 +42,13 @@ export interface FrameSink {
    * of the event's one `<EventID` tag, or -1 when it has none or several.
    */
   event(window: Buffer, search: WindowSearch, start: number, end: number, offset: number, eventIdAt: number): void;
+  /**
+   * Whether a complete event whose one `<EventID>` holds clean digits (xml-event-id.ts) of this number needs no `event` call:
+   * it is then only counted, with `skipped`. Absent: every event is delivered.
+   */
+  skips?(eventId: number): boolean;
+  /** An event `skips` let go, for counting. */
+  skipped?(): void;
   /** A located problem; `excerpt` is the offending text's beginning, `detail` says what was wrong. */
   problem(reason: ProblemReason, offset: number, line: number, excerpt: string, detail: string): void;
 }
@@ -130,6 +139,7 @@ export class XmlEventFramer {
       let progressed: boolean;
       switch (this.#mode) {
         case 'between':
+          this.#runOfEvents(final);
           progressed = this.#between(final);
           break;
         case 'event':
@@ -150,6 +160,49 @@ export class XmlEventFramer {
       }
       if (!progressed) return;
     }
+  }
+
+  /**
+   * The common case, taken in bulk from the tag marks alone: complete events one after another, only whitespace between them.
+   * It leaves everything else where it stands for the general path (#between on): a BOM, a stray byte, a construct, an event
+   * not closed before the next start, an oversize one, or the end of what the marks can tell yet. Each event it takes is one
+   * the general path would deliver the same way, at the same offsets.
+   */
+  #runOfEvents(final: boolean): void {
+    const w = this.#w;
+    const bytes = w.bytes;
+    const marks = this.#marks;
+    const sink = this.#sink;
+    let p = w.pos;
+    marks.sync(w, p, final);
+    for (;;) {
+      while (p < bytes.length && isSpace(bytes[p])) p += 1;
+      if (marks.next(p) !== p || marks.kind !== 'start') break;
+      let at = p;
+      let idAt = -1;
+      let ids = 0;
+      let end = -1;
+      for (;;) {
+        at = marks.next(at + 1);
+        if (at < 0) break;
+        // Widened: `next` changed it since the check above.
+        const kind = marks.kind as TagKind;
+        if (kind === 'eventId') {
+          if (ids === 0) idAt = at;
+          ids += 1;
+          continue;
+        }
+        if (kind === 'end') end = at + END_TAG.length;
+        break;
+      }
+      if (end < 0 || end - p > this.#max) break;
+      w.pos = p;
+      const id = ids === 1 && sink.skips !== undefined ? xmlEventId(bytes, idAt, end) : -1;
+      if (id >= 0 && sink.skips?.(id) === true) sink.skipped?.();
+      else sink.event(bytes, marks, p, end, w.base + p, ids === 1 ? idAt : -1);
+      p = end;
+    }
+    w.pos = p;
   }
 
   /** Outside any event: skip whitespace (and BOMs), then classify what starts here. */

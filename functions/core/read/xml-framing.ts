@@ -1,7 +1,8 @@
 /**
  * Event framing for XmlWinEventLog: finds each `<Event …>…</Event>` in a UTF-8 byte stream from the scan kernel's tag marks
- * (xml-tag-marks.ts), without decoding or parsing it, and reports everything between events that is not whitespace, an `<Events>` wrapper tag, an
- * XML declaration / processing instruction or a comment. A `<!DOCTYPE` is reported and skipped, never interpreted.
+ * (xml-tag-marks.ts), without decoding or parsing it, and reports everything between events that is not whitespace, an
+ * `<Events>` wrapper tag, an XML declaration / processing instruction or a comment. A `<!DOCTYPE` is reported and skipped,
+ * never interpreted.
  *
  * Decisions depend only on the bytes, never on where chunks happen to split them:
  * - an event starting at s ends at the first `</Event>` after it, unless a new `<Event` start comes first (then s is
@@ -68,8 +69,6 @@ function isStartBoundary(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x3e || byte === 0x2f || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
-/** `<EventID` followed by one of these is the EventID element's start tag (not `<EventIDs`, say). */
-const isNameEnd = isStartBoundary;
 
 function startsWith(window: Buffer, at: number, prefix: Buffer): boolean {
   if (at + prefix.length > window.length) return false;

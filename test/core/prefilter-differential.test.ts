@@ -101,6 +101,26 @@ describe('prefilter differential', () => {
     if (full.evtx) expect(fast.skipped).toBe(full.events - full.processEvents - full.recordProblems);
   });
 
+  it.each(fixtureFiles('test/fixtures/xml').concat(fixtureFiles('test/fixtures/jsonl')).map((f) => [f]))(
+    '%s: the events ruled out do not depend on where chunks split (every chunk size, any cuts)',
+    async (file) => {
+      const bytes = readFileSync(file);
+      const whole = await outcome(bytes, { prefilter: true });
+      const everyN = (n: number): number[] => Array.from({ length: Math.floor(bytes.length / n) }, (_, i) => (i + 1) * n);
+      for (const split of [everyN(997), everyN(4096), everyN(65_536)]) {
+        const cut = await outcome(bytes, { prefilter: true, split });
+        expect([cut.skipped, cut.processEvents, cut.events]).toEqual([whole.skipped, whole.processEvents, whole.events]);
+      }
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.nat({ max: bytes.length }), { maxLength: 12 }), async (split) => {
+          const cut = await outcome(bytes, { prefilter: true, split });
+          expect([cut.skipped, cut.processEvents, cut.events]).toEqual([whole.skipped, whole.processEvents, whole.events]);
+        }),
+        { numRuns: 15 },
+      );
+    },
+  );
+
   it('the EVTX fixtures exercise the System prefilter: most of their records are ruled out', async () => {
     let skipped = 0;
     let events = 0;

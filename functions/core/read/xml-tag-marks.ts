@@ -15,8 +15,9 @@ export class TagMarks implements WindowSearch {
   #final = false;
   /** Window index of the kernel's input index 0. */
   #origin = 0;
-  /** The next unread mark of the kernel's last answer. */
+  /** The next unread mark of the kernel's last answer, and the input index that answer starts from. */
   #next = 0;
+  #batchFrom = 0;
   /** Kind of the mark `next` returned last. */
   kind: TagKind = 'start';
   /** After `next` returned -1: the window index to search from once more bytes arrived. */
@@ -36,10 +37,21 @@ export class TagMarks implements WindowSearch {
     this.#load(from);
   }
 
-  /** The window index of the first mark at or after window index `from` (its kind in `kind`), or -1 (see `resume`). */
+  /**
+   * The window index of the first mark at or after window index `from` (its kind in `kind`), or -1 (see `resume`). Asking
+   * for an earlier position than the last answer is allowed (the framer's run of events reads ahead, then hands an event
+   * it cannot take to the general path, which reads its marks again).
+   */
   next(from: number): number {
     const kernel = this.#kernel;
     const rel = from - this.#origin;
+    if (rel < this.#batchFrom) {
+      kernel.findMarks(Math.max(rel, 0), this.#final);
+      this.#batchFrom = Math.max(rel, 0);
+      this.#next = 0;
+    } else {
+      while (this.#next > 0 && kernel.markAt(this.#next - 1) >= rel) this.#next -= 1;
+    }
     for (;;) {
       while (this.#next < kernel.markCount) {
         const at = kernel.markAt(this.#next);
@@ -51,7 +63,8 @@ export class TagMarks implements WindowSearch {
       }
       // The kernel stopped at a mark that did not fit: ask again from there. Otherwise it is done with these bytes.
       if (kernel.markCount === kernel.capacity && kernel.resume < kernel.length) {
-        kernel.findMarks(Math.max(kernel.resume, rel), this.#final);
+        this.#batchFrom = Math.max(kernel.resume, rel);
+        kernel.findMarks(this.#batchFrom, this.#final);
         this.#next = 0;
         continue;
       }
@@ -80,5 +93,6 @@ export class TagMarks implements WindowSearch {
     this.#kernel.load(window.bytes.subarray(this.#origin));
     this.#kernel.findMarks(0, this.#final);
     this.#next = 0;
+    this.#batchFrom = 0;
   }
 }

@@ -193,6 +193,40 @@ describe('scan kernel', () => {
 });
 
 describe('TagMarks', () => {
+  it('answers "the first mark at or after" for positions asked in any order, through any mark capacity', () => {
+    fc.assert(
+      fc.property(tagText, fc.boolean(), fc.integer({ min: 1, max: 5 }), fc.array(fc.nat(), { maxLength: 20 }), (bytes, final, capacity, asks) => {
+        const window = new ScanWindow();
+        window.push(bytes, () => undefined);
+        const marks = new TagMarks(capacity);
+        marks.sync(window, 0, final);
+        const { marks: expected } = referenceMarks(window.bytes, 0, final);
+        const length = window.bytes.length;
+        for (const ask of asks) {
+          const from = ask % (length + 2);
+          const first = expected.find((m) => m.at >= from);
+          const at = marks.next(from);
+          expect(at).toBe(first?.at ?? -1);
+          if (first !== undefined) {
+            expect(marks.kind).toBe(first.kind);
+          } else {
+            // Where to search again: not before `from`, and not past a '<' at or after it that is still undecided.
+            let undecided = length;
+            for (let q = Math.max(from, length - 8); !final && q < length; q += 1) {
+              if (window.bytes[q] === 0x3c) {
+                undecided = q;
+                break;
+              }
+            }
+            expect(marks.resume).toBeGreaterThanOrEqual(Math.min(from, length));
+            expect(marks.resume).toBeLessThanOrEqual(Math.max(undecided, from));
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('reads every mark of a window in order through any mark capacity, then resumes where the kernel stopped', () => {
     fc.assert(
       fc.property(tagText, fc.boolean(), fc.integer({ min: 1, max: 5 }), (bytes, final, capacity) => {

@@ -23,6 +23,7 @@ import { Buffer } from 'node:buffer';
 import { LoadedWindow } from './kernel/loaded-window.ts';
 import type { SearchPattern } from './kernel/scan-kernel.ts';
 import type { RawRecordView, WindowSearch } from './read/raw-event.ts';
+import { PROCESS_EVENT_IDS } from './normalize/process-event.ts';
 import { XML_EVENT_ID_TAG, xmlEventId } from './read/xml-event-id.ts';
 
 /** One conjunct: the event must contain at least one of these lower-cased literals. */
@@ -47,12 +48,6 @@ const FOLDED_LETTERS = /[ik]/i;
 const ESCAPES = /&#|\\u[0-9a-fA-F]{4}|\u00e2\u0084\u00aa|\u00c4\u00b0/;
 
 const JSON_EVENT_IDS = ['"EventID"', '"event_id"'];
-
-/**
- * The EventIDs a process-creation event can have (Sysmon 1, Security 4688). An XML event whose one clean EventID is another
- * is 'other' whatever else it holds: the XML reader may count such events without asking (RawPrefilter.onlyEventIds).
- */
-export const PROCESS_EVENT_IDS: ReadonlySet<number> = new Set([1, 4688]);
 
 /** What process-event.ts accepts, loosened to a search: the provider or channel names it compares (lower-cased) must be there. */
 const SYSMON_PROVIDER = 'microsoft-windows-sysmon';
@@ -308,6 +303,8 @@ export class CandidateFilter {
     // tag name cannot hold one. So escapes only matter inside process events, where they could hide the provider or a literal.
     const id = xmlEventId(window, eventIdAt, end);
     if (id < 0) return 'candidate';
+    // An XML event whose one clean EventID is not a process one is 'other' whatever else it holds: the XML reader may count
+    // such events without asking (RawPrefilter.onlyEventIds).
     if (!PROCESS_EVENT_IDS.has(id)) return 'other';
     if (search.find(REF, false, start, end) >= 0) return 'candidate';
     const kind =

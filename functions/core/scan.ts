@@ -3,9 +3,9 @@
  * → filter macro → findings. One Scan is one Splunk search: every source added to it feeds the same aggregation, as one search
  * over an index would. Pure: the caller brings the bytes (a file stream, an S3 body) and takes the values.
  */
-import { CandidateFilter, PROCESS_EVENT_IDS } from './candidate-filter.ts';
+import { CandidateFilter } from './candidate-filter.ts';
 import { makeFinding, type Finding } from './finding.ts';
-import { processEventKind, toProcessEvent, type UserFormat } from './normalize/process-event.ts';
+import { PROCESS_EVENT_IDS, processEventKind, toProcessEvent, type UserFormat } from './normalize/process-event.ts';
 import { openEventBatches, type ReaderStats } from './read/open-events.ts';
 import type { ByteChunks, ChunkRecycler, Location, Problem, ProblemReason, RawEvent, RawPrefilter, RawRecordView, SystemPrefilter } from './read/raw-event.ts';
 import { DETECTIONS } from './rules/index.ts';

@@ -27,6 +27,12 @@ export interface ProcessEvent {
   location: Location;
 }
 
+/**
+ * The EventIDs processEventKind can accept, as numbers: what the raw-bytes prefilter may rule out by EventID alone
+ * (candidate-filter.ts). A test keeps the two in step.
+ */
+export const PROCESS_EVENT_IDS: ReadonlySet<number> = new Set([1, 4688]);
+
 const SYSMON_PROVIDER = 'microsoft-windows-sysmon';
 const SYSMON_CHANNEL = 'microsoft-windows-sysmon/operational';
 const SECURITY_PROVIDER = 'microsoft-windows-security-auditing';

@@ -122,7 +122,12 @@ export function defaultReadMode(): ReadMode {
  * The file's bytes as 1 MiB chunks (the 64 KiB default halves throughput: performance-notes.md §3). With a `pool`, reads go
  * into its buffers (hand the pool to the scan, which gives them back).
  */
-export function fileChunks(path: string, onRead?: (bytes: number) => void, pool?: ChunkPool, mode: ReadMode = defaultReadMode()): AsyncGenerator<Uint8Array> {
+export function fileChunks(
+  path: string,
+  onRead?: (bytes: number) => void,
+  pool?: ChunkPool,
+  mode: ReadMode = defaultReadMode(),
+): AsyncGenerator<Uint8Array> {
   const buffer = (): Buffer => (pool === undefined ? Buffer.allocUnsafeSlow(CHUNK_BYTES) : pool.take());
   switch (mode) {
     case 'ahead':

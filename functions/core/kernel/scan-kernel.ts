@@ -4,8 +4,8 @@
  * copy cost 0.17 CPU-s/GB where the V8 string search it replaces cost 0.33 with the latin1 string it needed.
  *
  * One kernel per reader: each owns its memory, so readers running side by side never see each other's bytes. Memory layout:
- * [patterns | marks | hits | input + PAD zero bytes]; it grows with the largest input loaded and never shrinks (a reader's window is
- * bounded by its largest event plus one chunk).
+ * [patterns | marks | hits | input + PAD zero bytes]; it grows with the largest input loaded and never shrinks (a reader's
+ * window is bounded by its largest event plus one chunk).
  */
 import { Buffer } from 'node:buffer';
 import { SCAN_KERNEL_WASM } from './scan-kernel-wasm.ts';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PROCESS_EVENT_IDS, processEventKind } from '../../../functions/core/normalize/process-event.ts';
 import type { RawEvent } from '../../../functions/core/read/raw-event.ts';
 
-const SOURCES = [
+const SOURCES: Array<Record<string, string>> = [
   { Provider: 'Microsoft-Windows-Sysmon', Channel: 'Microsoft-Windows-Sysmon/Operational' },
   { Provider: 'Microsoft-Windows-Security-Auditing', Channel: 'Security' },
   { Channel: 'security' },

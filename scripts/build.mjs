@@ -2,7 +2,6 @@
 // Lambda bundles are built by CDK's NodejsFunction from the handler files; this is for laptops and CI.
 // `--if-stale` (what `npm run scan|start|bench` use) skips the build when every bundle is newer than every source it is
 // built from, as make would: bundling costs about half a second, as long as scanning a gigabyte.
-import { build } from 'esbuild';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -26,6 +25,8 @@ function upToDate() {
 }
 
 if (!(ifStale && upToDate())) {
+  // Imported only to build: the up-to-date check then costs no more than Node's start-up.
+  const { build } = await import('esbuild');
   await build({
     entryPoints: names.map((name) => `functions/cli/${name}.ts`),
     outdir: 'dist/cli',

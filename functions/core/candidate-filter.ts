@@ -253,7 +253,7 @@ export class CandidateFilter {
 
   /**
    * Literal first: a record holding the quick literal (or an escape) is checked whole; any other only has its EventID read,
-   * from searches that go forward through the window (no allocation unless it is EventID 1 or 4688).
+   * from kernel searches that go forward through the window (no allocation unless it is EventID 4688).
    */
   #classifyJson(view: Readonly<RawRecordView>, search: WindowSearch): Triage {
     const { window, start, end } = view;
@@ -312,7 +312,7 @@ export class CandidateFilter {
         ? search.find(SYSMON_PROVIDER, true, start, end) >= 0
           ? 'process'
           : 'other'
-        : this.#processKind(id, Buffer.from(window.buffer, window.byteOffset, window.byteLength).toString('latin1', start, end));
+        : this.#processKind(id, asBuffer(window).toString('latin1', start, end));
     return kind === 'process' && this.#xmlSearches.some((conjuncts) => xmlMayMatch(conjuncts, search, start, end)) ? 'candidate' : kind;
   }
 

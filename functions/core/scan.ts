@@ -7,6 +7,7 @@ import { CandidateFilter } from './candidate-filter.ts';
 import { makeFinding, type Finding } from './finding.ts';
 import { PROCESS_EVENT_IDS, processEventKind, toProcessEvent, type UserFormat } from './normalize/process-event.ts';
 import { openEventBatches, type ReaderStats } from './read/open-events.ts';
+import type { JsonTimeZone } from './read/json-time-zone.ts';
 import type { ByteChunks, ChunkRecycler, Location, Problem, ProblemReason, RawEvent, RawPrefilter, RawRecordView, SystemPrefilter } from './read/raw-event.ts';
 import { DETECTIONS } from './rules/index.ts';
 import type { Detection } from './rules/detection.ts';
@@ -51,6 +52,8 @@ export interface ScanOptions {
   maxDecompressionRatio?: number;
   /** Decoded bytes of an object before the ratio is checked (default 64 MiB). */
   decompressionRatioFloorBytes?: number;
+  /** Zone of JSON timestamps written without one (NXLog's EventTime); default UTC. Zoned timestamps keep their zone. */
+  jsonTimeZone?: JsonTimeZone;
   evidenceCap?: number;
   /** Skip fully parsing events that cannot match (default true; proven equal by a differential test). */
   prefilter?: boolean;
@@ -163,6 +166,7 @@ export class Scan {
         ...(this.#options.maxObjectBytes === undefined ? {} : { maxObjectBytes: this.#options.maxObjectBytes }),
         ...(this.#options.maxDecompressionRatio === undefined ? {} : { maxDecompressionRatio: this.#options.maxDecompressionRatio }),
         ...(this.#options.decompressionRatioFloorBytes === undefined ? {} : { decompressionRatioFloorBytes: this.#options.decompressionRatioFloorBytes }),
+        ...(this.#options.jsonTimeZone === undefined ? {} : { jsonTimeZone: this.#options.jsonTimeZone }),
         ...(prefilter ? { prefilter } : {}),
         ...(this.#usePrefilter ? { systemPrefilter: mayBeProcessEvent } : {}),
         ...(options.recycler ? { recycler: options.recycler } : {}),

@@ -12,7 +12,8 @@ import type { ByteChunks, ChunkRecycler, Problem, ProblemReason, RawPrefilter, R
 import { framedItems } from './framed-items.ts';
 import { recordGate } from './record-gate.ts';
 import { EXCERPT_CHARS, JsonRecordFramer, type JsonFrameSink } from './jsonl-framing.ts';
-import { mapJsonEvent } from './jsonl-shapes.ts';
+import { mapJsonEvent, type JsonShapeOptions } from './jsonl-shapes.ts';
+import type { JsonTimeZone } from './json-time-zone.ts';
 
 /** Counters the reader updates in place while it runs. */
 export interface JsonlReaderStats {
@@ -35,6 +36,8 @@ export interface JsonlReaderOptions {
   stats?: JsonlReaderStats;
   /** Takes back each input chunk once the reader is done with it (see framedItems). */
   recycler?: ChunkRecycler;
+  /** Zone of timestamps written without one (default UTC); see json-time-zone.ts. */
+  jsonTimeZone?: JsonTimeZone;
 }
 
 const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
@@ -50,6 +53,7 @@ export async function* readJsonlEvents(chunks: ByteChunks, options: JsonlReaderO
   const stats = options.stats ?? { bytes: 0, events: 0, skipped: 0, problems: 0 };
   const gate = recordGate(options.prefilter, stats);
   const pending: ReadItem[] = [];
+  const shapeOptions: JsonShapeOptions = options.jsonTimeZone === undefined ? {} : { jsonTimeZone: options.jsonTimeZone };
   const sink: JsonFrameSink = {
     record(window: Buffer, search: WindowSearch, start: number, end: number, offset: number, line: number) {
       if (!gate(window, start, end, offset, search)) return;
@@ -63,7 +67,7 @@ export async function* readJsonlEvents(chunks: ByteChunks, options: JsonlReaderO
         pending.push(problemItem('invalid-json', `invalid JSON (${why}) in the record at line ${line}, byte offset ${offset}`, offset, line, text.slice(0, EXCERPT_CHARS)));
         return;
       }
-      const mapped = mapJsonEvent(value);
+      const mapped = mapJsonEvent(value, shapeOptions);
       if (mapped.ok) {
         pending.push({ ok: true, event: { location: { offset, line }, system: mapped.system, data: mapped.data } });
         return;

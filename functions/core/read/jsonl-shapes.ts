@@ -11,6 +11,7 @@
 import type { RawSystem } from './raw-event.ts';
 import { decodeXmlEntities } from './xml-entities.ts';
 import { normalizeTimestamp } from './jsonl-time.ts';
+import { UTC_ZONE, type JsonTimeZone } from './json-time-zone.ts';
 
 /** The producer shapes recognised. */
 export type JsonShape = 'evtx_dump' | 'winlogbeat' | 'winlogbeat-6' | 'flat' | 'azure-windows-event' | 'azure-security-event';
@@ -60,15 +61,22 @@ function system(fields: { [K in keyof RawSystem]: unknown }): RawSystem {
   return out;
 }
 
+/** Options for {@link mapJsonEvent}. */
+export interface JsonShapeOptions {
+  /** Zone of timestamps written without one (default UTC); timestamps with a zone keep theirs. */
+  jsonTimeZone?: JsonTimeZone;
+}
+
 /** Maps one parsed JSON value to RawEvent fields. */
-export function mapJsonEvent(value: unknown): MappedEvent {
+export function mapJsonEvent(value: unknown, options: JsonShapeOptions = {}): MappedEvent {
+  const zone = options.jsonTimeZone ?? UTC_ZONE;
   if (!isObject(value)) return { ok: false, message: `not a JSON object but ${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'null' : `a ${typeof value}`}` };
-  if (isObject(value['Event']) && isObject(value['Event']['System'])) return fromEvtxDump(value['Event']);
-  if (isObject(value['winlog'])) return fromWinlogbeat(value, value['winlog']);
-  if (isObject(value['event_data']) || ('event_id' in value && ('source_name' in value || 'log_name' in value))) return fromWinlogbeat6(value);
-  if (value['Type'] === 'WindowsEvent' || (typeof value['Provider'] === 'string' && 'EventData' in value && 'TimeGenerated' in value)) return fromAzureWindowsEvent(value);
-  if (value['Type'] === 'SecurityEvent' || ('EventSourceName' in value && 'EventData' in value && 'TimeGenerated' in value)) return fromAzureSecurityEvent(value);
-  if ('EventID' in value && ('SourceName' in value || 'Hostname' in value || 'Channel' in value || 'ProviderName' in value)) return fromFlat(value);
+  if (isObject(value['Event']) && isObject(value['Event']['System'])) return fromEvtxDump(value['Event'], zone);
+  if (isObject(value['winlog'])) return fromWinlogbeat(value, value['winlog'], zone);
+  if (isObject(value['event_data']) || ('event_id' in value && ('source_name' in value || 'log_name' in value))) return fromWinlogbeat6(value, zone);
+  if (value['Type'] === 'WindowsEvent' || (typeof value['Provider'] === 'string' && 'EventData' in value && 'TimeGenerated' in value)) return fromAzureWindowsEvent(value, zone);
+  if (value['Type'] === 'SecurityEvent' || ('EventSourceName' in value && 'EventData' in value && 'TimeGenerated' in value)) return fromAzureSecurityEvent(value, zone);
+  if ('EventID' in value && ('SourceName' in value || 'Hostname' in value || 'Channel' in value || 'ProviderName' in value)) return fromFlat(value, zone);
   const keys = Object.keys(value);
   return {
     ok: false,
@@ -79,7 +87,7 @@ export function mapJsonEvent(value: unknown): MappedEvent {
 const BARE_GUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 
 /** evtx_dump: attributes under `#attributes` or `<Element>_attributes`; GUID values lose their braces there. */
-function fromEvtxDump(event: Json): MappedEvent {
+function fromEvtxDump(event: Json, zone: JsonTimeZone): MappedEvent {
   const sys = event['System'] as Json;
   const attribute = (element: string, name: string): unknown => {
     const node = sys[element];
@@ -95,7 +103,7 @@ function fromEvtxDump(event: Json): MappedEvent {
     Channel: sys['Channel'],
     Computer: sys['Computer'],
     EventRecordID: sys['EventRecordID'],
-    TimeCreated: time === undefined ? undefined : normalizeTimestamp(time)?.iso,
+    TimeCreated: time === undefined ? undefined : normalizeTimestamp(time, zone)?.iso,
     UserID: attribute('Security', 'UserID'),
   });
   const data: Record<string, string> = {};
@@ -155,7 +163,7 @@ function sysmonHashes(hash: unknown): string | undefined {
 }
 
 /** Winlogbeat 7/8 (ECS). Sysmon fields the sysmon module moved to ECS are restored when event_data lacks them. */
-function fromWinlogbeat(value: Json, winlog: Json): MappedEvent {
+function fromWinlogbeat(value: Json, winlog: Json, zone: JsonTimeZone): MappedEvent {
   const time = scalarText(winlog['time_created'] ?? value['@timestamp']);
   const fields = system({
     Provider: winlog['provider_name'],
@@ -164,7 +172,7 @@ function fromWinlogbeat(value: Json, winlog: Json): MappedEvent {
     Channel: winlog['channel'],
     Computer: winlog['computer_name'],
     EventRecordID: winlog['record_id'],
-    TimeCreated: time === undefined ? undefined : normalizeTimestamp(time)?.iso,
+    TimeCreated: time === undefined ? undefined : normalizeTimestamp(time, zone)?.iso,
     UserID: at(winlog, ['user', 'identifier']),
   });
   const data: Record<string, string> = {};
@@ -184,7 +192,7 @@ function fromWinlogbeat(value: Json, winlog: Json): MappedEvent {
 }
 
 /** Winlogbeat 6.x: the fields sit at the top level. */
-function fromWinlogbeat6(value: Json): MappedEvent {
+function fromWinlogbeat6(value: Json, zone: JsonTimeZone): MappedEvent {
   const time = scalarText(value['@timestamp']);
   const fields = system({
     Provider: value['source_name'],
@@ -193,7 +201,7 @@ function fromWinlogbeat6(value: Json): MappedEvent {
     Channel: value['log_name'],
     Computer: value['computer_name'],
     EventRecordID: value['record_number'],
-    TimeCreated: time === undefined ? undefined : normalizeTimestamp(time)?.iso,
+    TimeCreated: time === undefined ? undefined : normalizeTimestamp(time, zone)?.iso,
     UserID: at(value, ['user', 'identifier']),
   });
   const data: Record<string, string> = {};
@@ -211,16 +219,17 @@ const FLAT_METADATA = new Set([
 ]);
 
 /**
- * The first of the candidate timestamps that carries a zone; else the first zone-less one, taken as UTC (what Splunk
- * does with a zone-less timestamp on a UTC indexer). NXLog's EventTime is the host's local time without a zone, so a
+ * The first of the candidate timestamps that carries a zone; else the first zone-less one, read in `zone` (default UTC,
+ * what Splunk does with a zone-less timestamp on a UTC indexer; Splunk applies props.conf's TZ or the forwarder's zone,
+ * which the `jsonTimeZone` option stands for). NXLog's EventTime is the host's local time without a zone, so a
  * zoned `@timestamp` (Logstash's) wins over it.
  */
-function flatTime(value: Json): string | undefined {
+function flatTime(value: Json, zone: JsonTimeZone): string | undefined {
   let fallback: string | undefined;
   for (const key of ['TimeCreated', 'EventTime', '@timestamp']) {
     const text = value[key];
     if (typeof text !== 'string') continue;
-    const time = normalizeTimestamp(text);
+    const time = normalizeTimestamp(text, zone);
     if (time?.zoned === true) return time.iso;
     fallback ??= time?.iso;
   }
@@ -228,7 +237,7 @@ function flatTime(value: Json): string | undefined {
 }
 
 /** NXLog / OTRF flat records: known metadata keys, every other scalar key is an EventData value. */
-function fromFlat(value: Json): MappedEvent {
+function fromFlat(value: Json, zone: JsonTimeZone): MappedEvent {
   const provider = value['SourceName'] ?? value['ProviderName'] ?? value['Source'];
   const computer = value['Hostname'] ?? value['Computer'];
   const fields = system({
@@ -238,7 +247,7 @@ function fromFlat(value: Json): MappedEvent {
     Channel: value['Channel'],
     Computer: computer,
     EventRecordID: value['RecordNumber'] ?? value['EventRecordID'],
-    TimeCreated: flatTime(value),
+    TimeCreated: flatTime(value, zone),
     UserID: value['UserID'],
   });
   // NXLog names the logging thread ThreadID, and the logging process ProcessID (older) or ExecutionProcessID (newer,
@@ -257,7 +266,7 @@ function fromFlat(value: Json): MappedEvent {
   return { ok: true, shape: 'flat', system: fields, data };
 }
 
-function azureSystem(value: Json, provider: unknown): RawSystem {
+function azureSystem(value: Json, provider: unknown, zone: JsonTimeZone): RawSystem {
   const time = scalarText(value['TimeGenerated']);
   return system({
     Provider: provider,
@@ -265,12 +274,12 @@ function azureSystem(value: Json, provider: unknown): RawSystem {
     Channel: value['Channel'],
     Computer: value['Computer'],
     EventRecordID: value['EventRecordId'],
-    TimeCreated: time === undefined ? undefined : normalizeTimestamp(time)?.iso,
+    TimeCreated: time === undefined ? undefined : normalizeTimestamp(time, zone)?.iso,
   });
 }
 
 /** Azure Log Analytics WindowsEvent table: EventData is a JSON object, often serialised into a string. */
-function fromAzureWindowsEvent(value: Json): MappedEvent {
+function fromAzureWindowsEvent(value: Json, zone: JsonTimeZone): MappedEvent {
   let eventData = value['EventData'];
   if (typeof eventData === 'string') {
     try {
@@ -281,17 +290,17 @@ function fromAzureWindowsEvent(value: Json): MappedEvent {
   }
   const data: Record<string, string> = {};
   copyData(data, eventData);
-  return { ok: true, shape: 'azure-windows-event', system: azureSystem(value, value['Provider']), data };
+  return { ok: true, shape: 'azure-windows-event', system: azureSystem(value, value['Provider'], zone), data };
 }
 
 const XML_DATA = /<Data\s+Name\s*=\s*(?:"([^"]*)"|'([^']*)')\s*(?:\/>|>([^<]*)<\/Data>)/g;
 
 /** Azure Log Analytics SecurityEvent table: EventData is the `<EventData>` XML as a string. */
-function fromAzureSecurityEvent(value: Json): MappedEvent {
+function fromAzureSecurityEvent(value: Json, zone: JsonTimeZone): MappedEvent {
   const data: Record<string, string> = {};
   const xml = value['EventData'];
   if (typeof xml === 'string') {
     for (const m of xml.matchAll(XML_DATA)) setData(data, decodeXmlEntities(m[1] ?? m[2] ?? ''), decodeXmlEntities(m[3] ?? ''));
   }
-  return { ok: true, shape: 'azure-security-event', system: azureSystem(value, value['EventSourceName']), data };
+  return { ok: true, shape: 'azure-security-event', system: azureSystem(value, value['EventSourceName'], zone), data };
 }

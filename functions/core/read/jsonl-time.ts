@@ -1,20 +1,25 @@
 /**
  * Timestamps of JSON producers → the `…Z` form of Windows' TimeCreated/@SystemTime. Accepted:
  * `YYYY-MM-DD[T| ]HH:MM[:SS[.fraction]]` followed by `Z`, `±HH:MM`, `±HHMM`, `±HH` or nothing. A zone is applied
- * (the result is UTC); the fraction keeps exactly the digits given (`.32`, `.218638`, `.7110058`). Anything else
- * (epoch numbers, month names) is not a timestamp.
+ * (the result is UTC); a zone-less one is read in the given zone (UTC by default; see json-time-zone.ts for DST's
+ * repeated and skipped wall times). The fraction keeps exactly the digits given (`.32`, `.218638`, `.7110058`).
+ * Anything else (epoch numbers, month names) is not a timestamp.
  */
+import { UTC_ZONE, wallTimeToUtc, type JsonTimeZone } from './json-time-zone.ts';
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 
-/** A normalized timestamp and whether the input carried a zone (a zone-less one was taken as UTC). */
+/** A normalized timestamp and whether the input carried a zone (a zone-less one was read in the given zone). */
 export interface NormalizedTime {
   iso: string;
   zoned: boolean;
 }
 
-/** Normalizes a producer timestamp; undefined when it is not in an accepted form or not a real date and time. */
-export function normalizeTimestamp(text: string): NormalizedTime | undefined {
+/**
+ * Normalizes a producer timestamp, reading a zone-less one in `zone` (default UTC); undefined when it is not in an
+ * accepted form or not a real date and time. A timestamp's own zone always wins over `zone`.
+ */
+export function normalizeTimestamp(text: string, zone: JsonTimeZone = UTC_ZONE): NormalizedTime | undefined {
   const m = TIMESTAMP.exec(text.trim());
   if (m === null) return undefined;
   const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
@@ -32,6 +37,8 @@ export function normalizeTimestamp(text: string): NormalizedTime | undefined {
     if (offsetHours > 23 || offsetMinutes > 59) return undefined;
     const sign = m[9] === '-' ? -1 : 1;
     date.setTime(date.getTime() - sign * (offsetHours * 60 + offsetMinutes) * 60_000);
+  } else if (!zoned) {
+    date.setTime(wallTimeToUtc(date.getTime(), zone));
   }
   if (Number.isNaN(date.getTime())) return undefined;
   const fraction = m[7] === undefined ? '' : `.${m[7]}`;

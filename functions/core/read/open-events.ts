@@ -8,6 +8,7 @@ import { CorruptCompressionError, openStreams, type Compression, type DecodedStr
 import { detectFormat, peekChunks, type Format } from './detect-format.ts';
 import { readEvtxBatches } from './evtx/evtx-events.ts';
 import { readJsonlEvents } from './jsonl-events.ts';
+import type { JsonTimeZone } from './json-time-zone.ts';
 import type { ByteChunks, ChunkRecycler, RawPrefilter, ReadItem, SystemPrefilter } from './raw-event.ts';
 import { readXmlEvents } from './xml-events.ts';
 
@@ -32,6 +33,8 @@ export interface OpenEventsOptions {
   prefilter?: RawPrefilter;
   /** EVTX's prefilter, on each record's System fields before its EventData is rendered; records it rejects are counted, not yielded. */
   systemPrefilter?: SystemPrefilter;
+  /** Zone of JSON timestamps written without one (default UTC); see json-time-zone.ts. */
+  jsonTimeZone?: JsonTimeZone;
   /**
    * Takes back the object's chunks once a text reader is done with them (the CLI's file buffers). Only an uncompressed
    * object's own chunks go back: a decoder or an archive reader may still hold the chunks it was given.
@@ -122,7 +125,11 @@ function readFormat(
     case 'xml':
       return readXmlEvents(chunks, { ...common, ...(options.prefilter ? { prefilter: options.prefilter } : {}) });
     case 'jsonl':
-      return readJsonlEvents(chunks, { ...common, ...(options.prefilter ? { prefilter: options.prefilter } : {}) });
+      return readJsonlEvents(chunks, {
+        ...common,
+        ...(options.prefilter ? { prefilter: options.prefilter } : {}),
+        ...(options.jsonTimeZone ? { jsonTimeZone: options.jsonTimeZone } : {}),
+      });
     case 'unknown':
       return unknownFormat(head, options.stats);
   }

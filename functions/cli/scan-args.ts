@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { UserFormat } from '../core/normalize/process-event.ts';
 import { DECOMPRESSION_DEFAULTS } from '../core/read/decompress.ts';
+import { parseJsonTimeZone, TimeZoneError, type JsonTimeZone } from '../core/read/json-time-zone.ts';
 import { ESCU_STANDARD_PROCESS_BY_FIELDS } from '../core/search/compile-search.ts';
 
 /** What to print on stdout. */
@@ -25,6 +26,8 @@ export interface ScanArgs {
   maxRatio?: number;
   /** Decoded bytes of an input before the ratio is checked; absent = the core's default. */
   ratioFloor?: number;
+  /** Zone of zone-less JSON timestamps; absent = UTC. */
+  jsonTimeZone?: JsonTimeZone;
   evidenceCap: number;
   prefilter: boolean;
   byFieldsOverride?: readonly string[];
@@ -67,6 +70,11 @@ Options:
                            ${DECOMPRESSION_DEFAULTS.maxRatio}; one gzip layer stays under ~1032:1). Past it the input fails as too-large.
   --ratio-floor <n>        Decoded bytes of an input before --max-ratio applies (default ${DECOMPRESSION_DEFAULTS.ratioFloor} = 64 MiB;
                            0 = from the first byte). Byte counts and ratios are plain digits, no suffixes.
+  --json-time-zone <zone>  Zone of JSON timestamps written without one (NXLog's EventTime is the shipper host's local
+                           time): UTC (default), an offset (+02:00, -0530) or an IANA name (Europe/Berlin). In a DST
+                           change a repeated wall time is its first occurrence; a skipped one moves forward by the gap.
+                           Timestamps with a zone keep it. A negative offset needs '=': --json-time-zone=-05:30.
+                           In Lambda JSON_TIME_ZONE.
   --evidence-cap <n>       Evidence events kept per finding (default 20).
   --no-prefilter           Parse every event fully (slower; same results).
   --no-progress            Never draw the progress bar.
@@ -95,6 +103,16 @@ function wholeNumber(name: string, text: string | undefined, min: 0 | 1): number
   return n;
 }
 
+/** `--json-time-zone`'s value, or a usage error naming the option. */
+function jsonTimeZone(text: string): JsonTimeZone {
+  try {
+    return parseJsonTimeZone(text);
+  } catch (error) {
+    if (error instanceof TimeZoneError) throw new UsageError(`--json-time-zone: ${error.message}`);
+    throw error;
+  }
+}
+
 /** Parses and validates argv (without node and script). */
 export function parseScanArgs(argv: readonly string[]): ScanArgs {
   let parsed;
@@ -113,6 +131,7 @@ export function parseScanArgs(argv: readonly string[]): ScanArgs {
         'max-decoded-bytes': { type: 'string' },
         'max-ratio': { type: 'string' },
         'ratio-floor': { type: 'string' },
+        'json-time-zone': { type: 'string' },
         'evidence-cap': { type: 'string', default: '20' },
         'no-prefilter': { type: 'boolean', default: false },
         'no-progress': { type: 'boolean', default: false },
@@ -153,6 +172,7 @@ export function parseScanArgs(argv: readonly string[]): ScanArgs {
   if (maxDecodedBytes !== undefined) args.maxDecodedBytes = maxDecodedBytes;
   if (maxRatio !== undefined) args.maxRatio = maxRatio;
   if (ratioFloor !== undefined) args.ratioFloor = ratioFloor;
+  if (v['json-time-zone'] !== undefined) args.jsonTimeZone = jsonTimeZone(v['json-time-zone']);
   if (v.filter !== undefined) args.filterFile = v.filter;
   if (v.summary !== undefined) args.summaryFile = v.summary;
   if (byFieldsOverride !== undefined) args.byFieldsOverride = byFieldsOverride;

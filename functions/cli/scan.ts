@@ -68,6 +68,7 @@ async function run(args: ScanArgs): Promise<number> {
     ...(args.maxDecodedBytes === undefined ? {} : { maxObjectBytes: args.maxDecodedBytes }),
     ...(args.maxRatio === undefined ? {} : { maxDecompressionRatio: args.maxRatio }),
     ...(args.ratioFloor === undefined ? {} : { decompressionRatioFloorBytes: args.ratioFloor }),
+    ...(args.jsonTimeZone === undefined ? {} : { jsonTimeZone: args.jsonTimeZone }),
     evidenceCap: args.evidenceCap,
     prefilter: args.prefilter,
     ...(args.byFieldsOverride ? { byFieldsOverride: args.byFieldsOverride } : {}),

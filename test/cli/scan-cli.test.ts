@@ -124,6 +124,11 @@ describe('scan command', () => {
     [['--max-decoded-bytes', '1e9', 'x'], /--max-decoded-bytes needs a positive whole number .*got "1e9"/],
     [['--max-decoded-bytes', '', 'x'], /--max-decoded-bytes needs a positive whole number .*got ""/],
     [['--by-fields', 'dest,bogus field', 'x'], /--by-fields: .*"bogus field" is not a Processes field name/],
+    [['--json-time-zone', 'Mars/Olympus', 'x'], /--json-time-zone: "Mars\/Olympus" is not UTC, an offset .* or an IANA time zone name/],
+    [['--json-time-zone', '+24:00', 'x'], /--json-time-zone: "\+24:00" is not a valid offset/],
+    [['--json-time-zone', '', 'x'], /--json-time-zone: "" is not UTC/],
+    // util.parseArgs takes a separate value starting with '-' for an option; its message says to use '='.
+    [['--json-time-zone', '-05:30', 'x'], /--json-time-zone=-XYZ/],
   ])('usage error %j exits 2 with a message', (args, message) => {
     const r = scan(args);
     expect(r.status).toBe(2);
@@ -131,10 +136,23 @@ describe('scan command', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it.each([
+    [[], '2020-08-01T05:16:42Z'],
+    [['--json-time-zone', 'UTC'], '2020-08-01T05:16:42Z'],
+    [['--json-time-zone=-0530'], '2020-08-01T10:46:42Z'],
+    [['--json-time-zone=Europe/Berlin'], '2020-08-01T03:16:42Z'],
+  ])('%j reads NXLog\'s zone-less EventTime 2020-08-01 05:16:42 as %s', (flags, time) => {
+    const r = scan([...flags, '--emit', 'events', 'test/fixtures/jsonl/splunk-nxlog-attack-data.lines-141-180.json']);
+    expect(r.status).toBe(0);
+    const events = lines(r.stdout);
+    expect(events).toHaveLength(40);
+    expect(new Set(events.map((e) => (e.system as Record<string, unknown>).TimeCreated))).toEqual(new Set([time]));
+  });
+
   it('--help documents every option', () => {
     const r = scan(['--help']);
     expect(r.status).toBe(0);
-    for (const option of ['--filter', '--emit', '--summary', '--fail-on-findings', '--user-format', '--by-fields', '--max-event-bytes', '--max-decoded-bytes', '--max-ratio', '--ratio-floor']) {
+    for (const option of ['--filter', '--emit', '--summary', '--fail-on-findings', '--user-format', '--by-fields', '--max-event-bytes', '--max-decoded-bytes', '--max-ratio', '--ratio-floor', '--json-time-zone']) {
       expect(r.stdout).toContain(option);
     }
   });

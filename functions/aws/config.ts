@@ -4,6 +4,7 @@
  */
 import type { UserFormat } from '../core/normalize/process-event.ts';
 import { DECOMPRESSION_DEFAULTS } from '../core/read/decompress.ts';
+import { parseJsonTimeZone, TimeZoneError, UTC_ZONE, type JsonTimeZone } from '../core/read/json-time-zone.ts';
 import { ENV, type EnvName } from './env-names.ts';
 
 /** Which archived objects a scheduled run sweeps. */
@@ -29,6 +30,8 @@ export interface Config {
   readonly maxDecompressionRatio: number;
   /** Decoded bytes of an object before the ratio is checked. */
   readonly decompressionRatioFloorBytes: number;
+  /** Zone of zone-less JSON timestamps (NXLog's EventTime). */
+  readonly jsonTimeZone: JsonTimeZone;
   readonly evidenceCap: number;
   readonly deadlineReserveMs: number;
   readonly quarantineMaxLines: number;
@@ -62,6 +65,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   // The core's own defaults: one gzip or deflate layer stays under 4000:1, a bomb's nesting does not.
   maxDecompressionRatio: DECOMPRESSION_DEFAULTS.maxRatio,
   decompressionRatioFloorBytes: DECOMPRESSION_DEFAULTS.ratioFloor,
+  jsonTimeZone: UTC_ZONE,
   evidenceCap: 20,
   deadlineReserveMs: 20_000,
   quarantineMaxLines: 10_000,
@@ -155,6 +159,17 @@ function userFormat(env: Environment): UserFormat {
   throw new ConfigError(ENV.userFormat, `${JSON.stringify(raw)} is not one of: strip-domain, as-logged`);
 }
 
+function jsonTimeZone(env: Environment): JsonTimeZone {
+  const raw = value(env, ENV.jsonTimeZone);
+  if (raw === undefined) return CONFIG_DEFAULTS.jsonTimeZone;
+  try {
+    return parseJsonTimeZone(raw);
+  } catch (error) {
+    if (error instanceof TimeZoneError) throw new ConfigError(ENV.jsonTimeZone, error.message);
+    throw error;
+  }
+}
+
 function endpoint(env: Environment): string | undefined {
   const raw = value(env, ENV.s3Endpoint);
   if (raw === undefined) return undefined;
@@ -183,6 +198,7 @@ export function readConfig(env: Environment): Config {
     maxDecompressionRatio: positiveInteger(env, ENV.maxDecompressionRatio, CONFIG_DEFAULTS.maxDecompressionRatio),
     // 0 checks the ratio from the first decoded byte.
     decompressionRatioFloorBytes: positiveInteger(env, ENV.decompressionRatioFloorBytes, CONFIG_DEFAULTS.decompressionRatioFloorBytes, { min: 0 }),
+    jsonTimeZone: jsonTimeZone(env),
     evidenceCap: positiveInteger(env, ENV.evidenceCap, CONFIG_DEFAULTS.evidenceCap, { min: 0 }),
     deadlineReserveMs: positiveInteger(env, ENV.deadlineReserveMs, CONFIG_DEFAULTS.deadlineReserveMs, { min: 0 }),
     quarantineMaxLines: positiveInteger(env, ENV.quarantineMaxLines, CONFIG_DEFAULTS.quarantineMaxLines, { min: 0 }),

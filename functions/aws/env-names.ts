@@ -27,6 +27,8 @@ export const ENV = {
   maxDecompressionRatio: 'MAX_DECOMPRESSION_RATIO',
   /** Decoded bytes of an object before MAX_DECOMPRESSION_RATIO is checked (default 64 MiB). */
   decompressionRatioFloorBytes: 'DECOMPRESSION_RATIO_FLOOR_BYTES',
+  /** Zone of JSON timestamps written without one: `UTC` (default), an offset (`+02:00`, `-0530`) or an IANA name (`Europe/Berlin`). */
+  jsonTimeZone: 'JSON_TIME_ZONE',
   /** Evidence entries kept per finding (default 20). */
   evidenceCap: 'EVIDENCE_CAP',
   /** Milliseconds kept in reserve before the Lambda deadline to checkpoint (default 20000). */

@@ -118,6 +118,7 @@ async function scanOpened(
       maxObjectBytes: config.maxObjectBytes,
       maxDecompressionRatio: config.maxDecompressionRatio,
       decompressionRatioFloorBytes: config.decompressionRatioFloorBytes,
+      jsonTimeZone: config.jsonTimeZone,
       evidenceCap: config.evidenceCap,
       onProblem: (problem) => quarantine.add(problem),
     },

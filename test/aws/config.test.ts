@@ -20,6 +20,7 @@ describe('readConfig', () => {
       maxObjectBytes: 21474836480,
       maxDecompressionRatio: 4000,
       decompressionRatioFloorBytes: 67108864,
+      jsonTimeZone: { kind: 'utc' },
       evidenceCap: 20,
       deadlineReserveMs: 20000,
       quarantineMaxLines: 10000,
@@ -47,6 +48,7 @@ describe('readConfig', () => {
       MAX_OBJECT_BYTES: '1000000',
       MAX_DECOMPRESSION_RATIO: '100',
       DECOMPRESSION_RATIO_FLOOR_BYTES: '0',
+      JSON_TIME_ZONE: '+02:00',
       EVIDENCE_CAP: '0',
       DEADLINE_RESERVE_MS: '5000',
       QUARANTINE_MAX_LINES: '7',
@@ -66,6 +68,7 @@ describe('readConfig', () => {
       maxObjectBytes: 1000000,
       maxDecompressionRatio: 100,
       decompressionRatioFloorBytes: 0,
+      jsonTimeZone: { kind: 'offset', text: '+02:00', minutes: 120 },
       evidenceCap: 0,
       deadlineReserveMs: 5000,
       quarantineMaxLines: 7,
@@ -73,6 +76,18 @@ describe('readConfig', () => {
       s3ReadConcurrency: 1,
       s3Endpoint: 'http://127.0.0.1:4569',
     });
+  });
+
+  it.each([
+    ['UTC', 'utc', undefined],
+    [' -0530 ', 'offset', -330],
+    ['Europe/Berlin', 'iana', undefined],
+    ['America/New_York', 'iana', undefined],
+  ])('reads JSON_TIME_ZONE %j as a %s zone', (text, kind, minutes) => {
+    const zone = readConfig({ ...BASE, JSON_TIME_ZONE: text }).jsonTimeZone;
+    expect(zone.kind).toBe(kind);
+    if (zone.kind === 'offset') expect(zone.minutes).toBe(minutes);
+    if (zone.kind === 'iana') expect(zone.name).toBe(text);
   });
 
   it('reads the filter location from FILTER_S3_URI', () => {
@@ -105,6 +120,8 @@ describe('readConfig', () => {
     [{ ...BASE, DECOMPRESSION_RATIO_FLOOR_BYTES: '64MiB' }, ENV.decompressionRatioFloorBytes, 'not a whole number'],
     [{ ...BASE, DECOMPRESSION_RATIO_FLOOR_BYTES: '-1' }, ENV.decompressionRatioFloorBytes, 'not a whole number'],
     [{ ...BASE, DECOMPRESSION_RATIO_FLOOR_BYTES: '99999999999999999999' }, ENV.decompressionRatioFloorBytes, '≥ 0'],
+    [{ ...BASE, JSON_TIME_ZONE: 'Europe/Atlantis' }, ENV.jsonTimeZone, 'is not UTC, an offset'],
+    [{ ...BASE, JSON_TIME_ZONE: '+25:00' }, ENV.jsonTimeZone, 'not a valid offset'],
     [{ ...BASE, EVIDENCE_CAP: '-1' }, ENV.evidenceCap, 'not a whole number'],
     [{ ...BASE, DEADLINE_RESERVE_MS: 'soon' }, ENV.deadlineReserveMs, 'not a whole number'],
     [{ ...BASE, QUARANTINE_MAX_LINES: '99999999999999999999' }, ENV.quarantineMaxLines, '≥ 0'],

@@ -59,6 +59,7 @@ export class DetectionFunctions extends Construct {
       [ENV.maxObjectBytes]: String(settings.maxObjectBytes),
       [ENV.maxDecompressionRatio]: String(settings.maxDecompressionRatio),
       [ENV.decompressionRatioFloorBytes]: String(settings.decompressionRatioFloorBytes),
+      [ENV.jsonTimeZone]: settings.jsonTimeZone,
       ...(settings.filterExpressions === '' ? {} : { [ENV.filterExpressions]: settings.filterExpressions }),
       ...(settings.filterS3Uri === undefined ? {} : { [ENV.filterS3Uri]: settings.filterS3Uri }),
       // The bundles ship source maps; without this flag Node ignores them and stack traces point into minified code.

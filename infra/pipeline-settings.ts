@@ -64,6 +64,8 @@ export interface PipelineSettings {
   readonly maxDecompressionRatio: number;
   /** Decoded bytes of an object before the ratio is checked. */
   readonly decompressionRatioFloorBytes: number;
+  /** Zone of JSON timestamps written without one: `UTC`, an offset (`+02:00`, `-0530`) or an IANA name (`Europe/Berlin`). */
+  readonly jsonTimeZone: string;
   /** CloudWatch namespace of the functions' metrics. */
   readonly metricsNamespace: string;
   /** on-log-uploaded memory in MB. */
@@ -127,6 +129,8 @@ export const DEFAULT_SETTINGS: PipelineSettings = Object.freeze({
   maxObjectBytes: 20 * 1024 ** 3,
   maxDecompressionRatio: 4000,
   decompressionRatioFloorBytes: 64 * 1024 * 1024,
+  // Zone-less JSON timestamps (NXLog's EventTime) read as UTC, as a UTC indexer without a props.conf TZ would.
+  jsonTimeZone: 'UTC',
   // Memory and timeouts, from docs/performance-notes.md §4 (measured per-core costs):
   // - gzip uploads: gunzip + hand-written scan costs ~1.43 CPU-s per GB of XML (~0.7 GB/s per core), and one S3
   //   stream of gzip (85–90 MB/s × ~7.5 ratio) delivers ~0.64–0.68 GB/s of XML: balanced at 1 vCPU, which Lambda
@@ -258,6 +262,7 @@ export function settingsFromContext(node: Node): PipelineSettings {
     maxObjectBytes: integer(raw, 'maxObjectBytes', d.maxObjectBytes, { min: 1, max: Number.MAX_SAFE_INTEGER }),
     maxDecompressionRatio: integer(raw, 'maxDecompressionRatio', d.maxDecompressionRatio, { min: 1, max: Number.MAX_SAFE_INTEGER }),
     decompressionRatioFloorBytes: integer(raw, 'decompressionRatioFloorBytes', d.decompressionRatioFloorBytes, { min: 0, max: Number.MAX_SAFE_INTEGER }),
+    jsonTimeZone: text(raw, 'jsonTimeZone', d.jsonTimeZone).trim(),
     uploadFunctionMemoryMb: integer(raw, 'uploadFunctionMemoryMb', d.uploadFunctionMemoryMb, { min: 128, max: 10_240 }),
     uploadFunctionTimeoutSeconds: integer(raw, 'uploadFunctionTimeoutSeconds', d.uploadFunctionTimeoutSeconds, { min: 10, max: 900 }),
     uploadFunctionReservedConcurrency: optionalInteger(raw, 'uploadFunctionReservedConcurrency', { min: 1, max: 10_000 }),
@@ -311,10 +316,31 @@ export function checkSettings(settings: PipelineSettings): PipelineSettings {
     if (settings.filterExpressions.trim() !== '') throw new SettingsError('filterS3Uri', 'set either filterExpressions or filterS3Uri, not both');
     if (filterObject(settings.filterS3Uri) === undefined) throw new SettingsError('filterS3Uri', `expected s3://bucket/key, got "${settings.filterS3Uri}"`);
   }
+  if (!isJsonTimeZone(settings.jsonTimeZone)) {
+    throw new SettingsError('jsonTimeZone', `expected UTC, an offset (+02:00, -0530, +01) or an IANA time zone name (Europe/Berlin), got "${settings.jsonTimeZone}"`);
+  }
   if (settings.uploadSuffixes.some((suffix) => suffix.includes('/'))) {
     throw new SettingsError('uploadSuffixes', 'a suffix cannot contain "/"');
   }
   return Object.freeze(settings);
+}
+
+/**
+ * Whether JSON_TIME_ZONE will accept the zone: the grammar of functions/core/read/json-time-zone.ts parseJsonTimeZone,
+ * repeated here because infra imports nothing from functions/ but the env names (test/infra keeps the two in step).
+ * IANA names are checked against this Node's ICU, as the functions' Node checks them.
+ */
+export function isJsonTimeZone(zone: string): boolean {
+  if (/^(?:utc|z)$/i.test(zone)) return true;
+  const offset = /^[+-](\d{2})(?::?(\d{2}))?$/.exec(zone);
+  if (offset !== null) return Number(offset[1]) <= 23 && Number(offset[2] ?? 0) <= 59;
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `s3://bucket/key` → its parts, or undefined when it is not such a URI. */

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DEFAULTS } from '../../functions/aws/config.ts';
-import { DEFAULT_SETTINGS, SettingsError, settingsFromContext, type PipelineSettings } from '../../infra/pipeline-settings.ts';
+import { CONFIG_DEFAULTS, readConfig } from '../../functions/aws/config.ts';
+import { parseJsonTimeZone } from '../../functions/core/read/json-time-zone.ts';
+import { DEFAULT_SETTINGS, isJsonTimeZone, SettingsError, settingsFromContext, type PipelineSettings } from '../../infra/pipeline-settings.ts';
 
 function settings(context: Record<string, unknown>): PipelineSettings {
   return settingsFromContext(new App({ context }).node);
@@ -33,7 +34,22 @@ describe('settingsFromContext', () => {
     // infra may not import functions/aws/config.ts, so the values are repeated there; this keeps the copies equal.
     const shared = ['maxObjectBytes', 'maxDecompressionRatio', 'decompressionRatioFloorBytes', 's3ReadPartBytes', 's3ReadConcurrency', 'userFormat'] as const;
     for (const key of shared) expect(DEFAULT_SETTINGS[key], key).toBe(CONFIG_DEFAULTS[key]);
+    expect(readConfig({ FINDINGS_BUCKET: 'findings', JSON_TIME_ZONE: DEFAULT_SETTINGS.jsonTimeZone }).jsonTimeZone).toEqual(CONFIG_DEFAULTS.jsonTimeZone);
   });
+
+  it.each(['UTC', 'z', '+02:00', '-0530', '+01', '+23:59', 'Europe/Berlin', 'america/new_york', 'Etc/GMT+2',
+    '', 'Mars/Olympus', '+24:00', '+02:60', '+2', 'UTC+2', 'GMT+02:00', '../etc', 'Europe/Berlin;x'])(
+    'jsonTimeZone %j: synth accepts it exactly when JSON_TIME_ZONE does',
+    (zone) => {
+      let functionsAccept = true;
+      try {
+        parseJsonTimeZone(zone);
+      } catch {
+        functionsAccept = false;
+      }
+      expect(isJsonTimeZone(zone)).toBe(functionsAccept);
+    },
+  );
 
   it.each([
     // -c key=value always arrives as a string
@@ -58,6 +74,8 @@ describe('settingsFromContext', () => {
     [{ s3ReadPartBytes: '16777216', s3ReadConcurrency: '8' }, { s3ReadPartBytes: 16777216, s3ReadConcurrency: 8 }],
     [{ maxDecompressionRatio: '100', decompressionRatioFloorBytes: '0', maxObjectBytes: 1024 },
       { maxDecompressionRatio: 100, decompressionRatioFloorBytes: 0, maxObjectBytes: 1024 }],
+    [{ jsonTimeZone: 'Europe/Berlin' }, { jsonTimeZone: 'Europe/Berlin' }],
+    [{ jsonTimeZone: ' -05:30 ' }, { jsonTimeZone: '-05:30' }],
   ])('%j is read as %j', (context, expected) => {
     expect(settings(context)).toMatchObject(expected);
   });
@@ -81,6 +99,9 @@ describe('settingsFromContext', () => {
     [{ archiveScheduleEnabled: 'yes' }, 'archiveScheduleEnabled'],
     [{ encryption: 'aes' }, 'encryption'],
     [{ userFormat: 'upper' }, 'userFormat'],
+    [{ jsonTimeZone: 'Europe/Atlantis' }, 'jsonTimeZone'],
+    [{ jsonTimeZone: '+24:00' }, 'jsonTimeZone'],
+    [{ jsonTimeZone: 2 }, 'jsonTimeZone'],
     [{ logLevel: 'info' }, 'logLevel'],
     [{ outputPrefix: 'detections' }, 'outputPrefix'],
     [{ archivePrefix: '/archive/' }, 'archivePrefix'],

@@ -50,6 +50,7 @@ const TUNED = {
   maxObjectBytes: '1073741824',
   maxDecompressionRatio: '500',
   decompressionRatioFloorBytes: '0',
+  jsonTimeZone: 'Europe/Berlin',
 };
 const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const IMPORTED = {
@@ -303,6 +304,7 @@ describe('functions', () => {
       [ENV.maxObjectBytes]: '21474836480',
       [ENV.maxDecompressionRatio]: '4000',
       [ENV.decompressionRatioFloorBytes]: '67108864',
+      [ENV.jsonTimeZone]: 'UTC',
       NODE_OPTIONS: '--enable-source-maps',
     };
     expect(env(upload)).toEqual(common);
@@ -314,6 +316,7 @@ describe('functions', () => {
       [ENV.outputPrefix]: 'out/', [ENV.archivePrefix]: 'archive/', [ENV.archiveWindow]: 'last-48h',
       [ENV.filterExpressions]: TUNED.filterExpressions, [ENV.userFormat]: 'as-logged', [ENV.logLevel]: 'DEBUG',
       [ENV.maxObjectBytes]: '1073741824', [ENV.maxDecompressionRatio]: '500', [ENV.decompressionRatioFloorBytes]: '0',
+      [ENV.jsonTimeZone]: 'Europe/Berlin',
     });
     const importedEnv = (imported.json.Resources[functionIds(imported).upload]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(importedEnv[ENV.filterS3Uri]).toBe(IMPORTED.filterS3Uri);

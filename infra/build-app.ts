@@ -4,7 +4,7 @@
  */
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { settingsFromContext } from './pipeline-settings.ts';
+import { settingsFromContext } from './settings-from-context.ts';
 import { SysmonDetectStack } from './sysmon-detect-stack.ts';
 
 /** CDK feature flags the templates depend on (all in aws-cdk-lib's recommended set). */

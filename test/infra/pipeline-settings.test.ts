@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS, readConfig } from '../../functions/aws/config.ts';
 import { parseJsonTimeZone } from '../../functions/core/read/json-time-zone.ts';
-import { DEFAULT_SETTINGS, isJsonTimeZone, SettingsError, settingsFromContext, type PipelineSettings } from '../../infra/pipeline-settings.ts';
+import { DEFAULT_SETTINGS, isJsonTimeZone, SettingsError, type PipelineSettings } from '../../infra/pipeline-settings.ts';
+import { settingsFromContext } from '../../infra/settings-from-context.ts';
 
 function settings(context: Record<string, unknown>): PipelineSettings {
   return settingsFromContext(new App({ context }).node);

@@ -38,6 +38,12 @@ interface KernelExports {
   xmlMarks(from: number, end: number, final: number, out: number, cap: number): number;
   find(from: number, to: number, pattern: number, length: number): number;
   findAll(start: number, low: number, to: number, table: number, count: number, out: number, cap: number): number;
+  xmlRun(from: number, end: number, marks: number, index: number, count: number, ids: number, idCount: number, max: number): number;
+  runSkipped: { readonly value: number };
+  runMark: { readonly value: number };
+  runEnd: { readonly value: number };
+  runIdAt: { readonly value: number };
+  countNewlines(from: number, to: number): number;
 }
 
 const PATTERN_BYTES = 16 * 1024;
@@ -47,11 +53,14 @@ const MARKS_AT = PATTERN_BYTES;
 /** Matches one findAll call may write; it is asked again from where it stopped. */
 const HIT_CAP = 1024;
 const HITS_AT = MARKS_AT + MARK_CAP * 4;
-const INPUT_AT = HITS_AT + HIT_CAP * 4;
+/** The EventIDs xmlRun delivers (setRunIds). */
+const IDS_AT = HITS_AT + HIT_CAP * 4;
+const IDS_CAP = 16;
+const INPUT_AT = IDS_AT + IDS_CAP * 4;
 /** Input bytes looked at to choose a pattern's anchor (see #anchor). */
 const SAMPLE_BYTES = 64 * 1024;
-/** Zero bytes after the input: the vector loads read up to 31 bytes past a range's end, and a zero byte matches nothing. */
-const PAD = 32;
+/** Zero bytes after the input: the vector loads read up to 64 bytes past a range's end, and a zero byte matches nothing. */
+const PAD = 64;
 const PAGE = 64 * 1024;
 
 let compiled: object | undefined;
@@ -80,6 +89,15 @@ export class ScanKernel {
   /** Marks of the last xmlMarks call: how many, and where the kernel stopped (an input index). */
   markCount = 0;
   resume = 0;
+  /** EventIDs for run: how many are in the table, -1 when every event is delivered (none given). */
+  #runIds = -1;
+  /** Whether run can take events at all: false when setRunIds got more EventIDs than the table holds. */
+  runs = true;
+  /** After run: events it only counted, the end and `<EventID` index of the event it stopped at (-1: none), next mark index. */
+  runSkipped = 0;
+  runEnd = -1;
+  runIdAt = -1;
+  runMark = 0;
 
   constructor(markCapacity = MARK_CAP) {
     this.capacity = Math.max(1, Math.min(markCapacity, MARK_CAP));
@@ -124,6 +142,39 @@ export class ScanKernel {
   /** Kind of mark `i` of the last findMarks call. */
   kindAt(i: number): TagKind {
     return KINDS[(this.#marks[(MARKS_AT >> 2) + i] as number) & 3] as TagKind;
+  }
+
+  /** How many `\n` bytes input indices [from, to) hold (clipped to the input). */
+  countNewlines(from: number, to: number): number {
+    const start = Math.max(from, 0);
+    const end = Math.min(to, this.#length);
+    return end > start ? this.#exports.countNewlines(INPUT_AT + start, INPUT_AT + end) : 0;
+  }
+
+  /** The EventIDs run delivers (others with a clean `<EventID>` are only counted); undefined: every event is delivered. */
+  setRunIds(ids: ReadonlySet<number> | undefined): void {
+    this.runs = ids === undefined || ids.size <= IDS_CAP;
+    this.#runIds = ids === undefined ? -1 : ids.size;
+    if (!this.runs || ids === undefined) return;
+    let k = 0;
+    for (const id of ids) this.#marks[(IDS_AT >> 2) + k++] = id;
+  }
+
+  /**
+   * Takes the framer's run of complete events from input index `from`, reading the last findMarks answer from mark `index`
+   * on (scan-kernel.wat xmlRun): returns the input index where it stopped, with runSkipped, runEnd, runIdAt (input indices,
+   * -1 for none) and runMark set. `max` is the largest event in bytes.
+   */
+  run(from: number, index: number, max: number): number {
+    const e = this.#exports;
+    const stop = e.xmlRun(INPUT_AT + from, INPUT_AT + this.#length, MARKS_AT, index, this.markCount, IDS_AT, this.#runIds, max);
+    this.runSkipped = e.runSkipped.value;
+    this.runMark = e.runMark.value;
+    const end = e.runEnd.value;
+    const idAt = e.runIdAt.value;
+    this.runEnd = end < 0 ? -1 : end - INPUT_AT;
+    this.runIdAt = idAt < 0 ? -1 : idAt - INPUT_AT;
+    return stop - INPUT_AT;
   }
 
   /**

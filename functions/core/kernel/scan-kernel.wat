@@ -1,55 +1,32 @@
-;; The scan kernel: the two byte searches of the XML hot path, in WebAssembly SIMD (16 bytes per compare).
-;; Compiled by scripts/build-kernel.mjs into scan-kernel-wasm.ts; scan-kernel.ts is its typed front and holds the reference
-;; semantics the tests compare against. The caller owns the memory layout and guarantees, after every input range it scans,
-;; at least PAD (32) zero bytes: the vector loads run up to 18 bytes past a range's end, and a zero byte matches nothing.
+;; The scan kernel: the byte searches of the XML hot path, in WebAssembly SIMD (16 bytes per compare), and the framer's run of
+;; events. Compiled by scripts/build-kernel.mjs into scan-kernel-wasm.ts; scan-kernel.ts is its typed front, and the tests
+;; compare each function with a reference written from its contract. The caller owns the memory layout and guarantees, after
+;; every input range it scans, at least PAD (64) zero bytes: the vector loads run up to 64 bytes past a range's end, and a
+;; zero byte matches nothing.
 
 (module
   (memory (export "memory") 1)
   ;; Marks written by the last xmlMarks call, matches by the last findAll call.
   (global $count (export "count") (mut i32) (i32.const 0))
 
-  ;; Whether b may end a tag name: space, tab, CR, LF, '>' or '/' (xml-framing.ts isStartBoundary).
-  (func $boundary (param $b i32) (result i32)
-    (i32.or
-      (i32.or (i32.eq (local.get $b) (i32.const 0x20)) (i32.eq (local.get $b) (i32.const 0x3e)))
-      (i32.or
-        (i32.or (i32.eq (local.get $b) (i32.const 0x2f)) (i32.eq (local.get $b) (i32.const 0x0a)))
-        (i32.or (i32.eq (local.get $b) (i32.const 0x0d)) (i32.eq (local.get $b) (i32.const 0x09))))))
-
-  ;; The tag that starts with the '<' at $q (bytes $q..$q+8 readable): 0 `<Event` + boundary, 1 `</Event>`,
-  ;; 2 `<EventID` + boundary, -1 anything else.
-  (func $kind (param $q i32) (result i32)
-    (local $b i32)
-    (if (i32.eq (i32.load8_u offset=1 (local.get $q)) (i32.const 0x45))
-      (then
-        ;; "vent" little-endian
-        (if (i32.ne (i32.load offset=2 align=1 (local.get $q)) (i32.const 0x746e6576)) (then (return (i32.const -1))))
-        (local.set $b (i32.load8_u offset=6 (local.get $q)))
-        (if (call $boundary (local.get $b)) (then (return (i32.const 0))))
-        (if (i32.and
-              (i32.and (i32.eq (local.get $b) (i32.const 0x49)) (i32.eq (i32.load8_u offset=7 (local.get $q)) (i32.const 0x44)))
-              (call $boundary (i32.load8_u offset=8 (local.get $q))))
-          (then (return (i32.const 2))))
-        (return (i32.const -1))))
-    (if (i32.and
-          (i32.and
-            (i32.eq (i32.load8_u offset=1 (local.get $q)) (i32.const 0x2f))
-            (i32.eq (i32.load8_u offset=2 (local.get $q)) (i32.const 0x45)))
-          (i32.and
-            (i32.eq (i32.load offset=3 align=1 (local.get $q)) (i32.const 0x746e6576))
-            (i32.eq (i32.load8_u offset=7 (local.get $q)) (i32.const 0x3e))))
-      (then (return (i32.const 1))))
-    (i32.const -1))
+  ;; Whether byte b ends a tag name: one of BOUNDARIES = 1 << '\t' | 1 << '\n' | 1 << '\r' | 1 << ' ' | 1 << '/' | 1 << '>'.
+  (func $isBoundary (param $b i32) (result i32)
+    (i32.and
+      (i32.lt_u (local.get $b) (i32.const 64))
+      (i32.wrap_i64 (i64.and (i64.shr_u (i64.const 0x4000800100002600) (i64.extend_i32_u (i32.and (local.get $b) (i32.const 63))))
+                             (i64.const 1)))))
 
   ;; xmlMarks(from, end, final, out, cap) → where to resume.
-  ;; Writes to `out` (i32 each, ascending) `position << 2 | kind` for every tag start in [from, end) that $kind recognises,
-  ;; and sets `count`. Stops early, returning the position to resume from, at the first '<' it cannot decide yet (unless
-  ;; `final`: in the last 8 bytes of the range, where the bytes that decide have not arrived) or when `cap` marks are written;
-  ;; otherwise returns `end`. A tag is found from its 'v' (rare in event XML; a '<' needle would stop at every tag): the
-  ;; '<' is two bytes before it (`<Ev`) or three (`</Ev`).
+  ;; Writes to `out` (i32 each, ascending) `position << 2 | kind` for every tag start in [from, end) that is an event start
+  ;; (kind 0), end (1) or EventID tag (2), and sets `count`. Stops early, returning the position to resume from, at the first
+  ;; '<' it cannot decide yet (unless `final`: in the last 8 bytes of the range, where the bytes that decide have not arrived)
+  ;; or when `cap` marks are written; otherwise returns `end`. A tag is found from its `Ev`, 64 positions a step (a '<'
+  ;; needle would stop at every tag, a 'v' one twice as often, at every Provider, Level and Version): the '<' is one byte
+  ;; before it (`<Ev`) or two (`</Ev`). Most steps find nothing; of the rest, the tag test is branch-light.
   (func (export "xmlMarks") (param $p i32) (param $end i32) (param $final i32) (param $out i32) (param $cap i32) (result i32)
-    (local $from i32) (local $n i32) (local $m i32) (local $q i32) (local $k i32) (local $stop i32) (local $v v128)
+    (local $from i32) (local $n i32) (local $m i32) (local $q i32) (local $k i32) (local $stop i32) (local $e v128) (local $v v128) (local $w i64) (local $b6 i32) (local $b8 i32) (local $m64 i64)
     (local.set $from (local.get $p))
+    (local.set $e (i8x16.splat (i32.const 0x45)))
     (local.set $v (i8x16.splat (i32.const 0x76)))
     (local.set $stop (local.get $end))
     (if (i32.eqz (local.get $final))
@@ -66,23 +43,47 @@
     (block $done
       (loop $blocks
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $m (i32.or
-          (i8x16.bitmask (i8x16.eq (v128.load align=1 (local.get $p)) (local.get $v)))
-          (i32.shl (i8x16.bitmask (i8x16.eq (v128.load offset=16 align=1 (local.get $p)) (local.get $v))) (i32.const 16))))
+        (local.set $m64 (i64.or
+          (i64.extend_i32_u (i32.or
+            (i8x16.bitmask (v128.and (i8x16.eq (v128.load align=1 (local.get $p)) (local.get $e))
+                                     (i8x16.eq (v128.load offset=1 align=1 (local.get $p)) (local.get $v))))
+            (i32.shl (i8x16.bitmask (v128.and (i8x16.eq (v128.load offset=16 align=1 (local.get $p)) (local.get $e))
+                                              (i8x16.eq (v128.load offset=17 align=1 (local.get $p)) (local.get $v))))
+                     (i32.const 16))))
+          (i64.shl (i64.extend_i32_u (i32.or
+            (i8x16.bitmask (v128.and (i8x16.eq (v128.load offset=32 align=1 (local.get $p)) (local.get $e))
+                                     (i8x16.eq (v128.load offset=33 align=1 (local.get $p)) (local.get $v))))
+            (i32.shl (i8x16.bitmask (v128.and (i8x16.eq (v128.load offset=48 align=1 (local.get $p)) (local.get $e))
+                                              (i8x16.eq (v128.load offset=49 align=1 (local.get $p)) (local.get $v))))
+                     (i32.const 16))))
+            (i64.const 32))))
         (block $bitsDone
           (loop $bits
-            (br_if $bitsDone (i32.eqz (local.get $m)))
-            (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $m))))
-            (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
-            ;; A 'v' in the range's first three bytes may belong to a tag that starts before it: not this range's.
-            (br_if $bits (i32.lt_u (local.get $q) (i32.add (local.get $from) (i32.const 2))))
+            (br_if $bitsDone (i64.eqz (local.get $m64)))
+            (local.set $q (i32.add (local.get $p) (i32.wrap_i64 (i64.ctz (local.get $m64)))))
+            (local.set $m64 (i64.and (local.get $m64) (i64.sub (local.get $m64) (i64.const 1))))
+            ;; The tag's '<' is one byte before the 'E' (`<Ev`) or two (`</Ev`).
             (local.set $q (i32.sub (local.get $q)
-              (select (i32.const 3) (i32.const 2) (i32.eq (i32.load8_u (i32.sub (local.get $q) (i32.const 2))) (i32.const 0x2f)))))
+              (select (i32.const 2) (i32.const 1) (i32.eq (i32.load8_u (i32.sub (local.get $q) (i32.const 1))) (i32.const 0x2f)))))
             (br_if $bits (i32.lt_u (local.get $q) (local.get $from)))
             (br_if $bits (i32.ne (i32.load8_u (local.get $q)) (i32.const 0x3c)))
             (if (i32.ge_u (local.get $q) (local.get $stop))
               (then (global.set $count (local.get $n)) (return (local.get $stop))))
-            (local.set $k (call $kind (local.get $q)))
+            ;; The tag, from the 8 bytes at $q read at once and the ninth: `</Event>` is 1, `<Event` and a boundary 0, `<EventID`
+            ;; and a boundary 2, anything else -1. A boundary (space, tab, CR, LF, '>' or '/': xml-framing.ts isStartBoundary) is a
+            ;; bit of BOUNDARIES, the set of those bytes (all below 64).
+            (local.set $w (i64.load align=1 (local.get $q)))
+            (local.set $b6 (i32.wrap_i64 (i64.shr_u (local.get $w) (i64.const 48))))
+            (local.set $b8 (i32.load8_u offset=8 (local.get $q)))
+            (local.set $k (i32.const -1))
+            (if (i64.eq (i64.and (local.get $w) (i64.const 0xffffffffffff)) (i64.const 0x746e6576453c)) ;; "<Event"
+              (then
+                (if (call $isBoundary (i32.and (local.get $b6) (i32.const 0xff)))
+                  (then (local.set $k (i32.const 0)))
+                  (else
+                    (if (i32.and (i32.eq (local.get $b6) (i32.const 0x4449)) (call $isBoundary (local.get $b8))) ;; "ID"
+                      (then (local.set $k (i32.const 2))))))))
+            (if (i64.eq (local.get $w) (i64.const 0x3e746e6576452f3c)) (then (local.set $k (i32.const 1)))) ;; "</Event>"
             (if (i32.ge_s (local.get $k) (i32.const 0))
               (then
                 (if (i32.eq (local.get $n) (local.get $cap))
@@ -91,7 +92,7 @@
                            (i32.or (i32.shl (local.get $q) (i32.const 2)) (local.get $k)))
                 (local.set $n (i32.add (local.get $n) (i32.const 1)))))
             (br $bits)))
-        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (local.set $p (i32.add (local.get $p) (i32.const 64)))
         (br $blocks)))
     (global.set $count (local.get $n))
     (local.get $stop))
@@ -232,4 +233,174 @@
         (br $blocks)))
     (global.set $count (local.get $count))
     (local.get $to))
+
+  ;; Results of the last xmlRun call (see there).
+  (global $runSkipped (export "runSkipped") (mut i32) (i32.const 0))
+  (global $runMark (export "runMark") (mut i32) (i32.const 0))
+  (global $runEnd (export "runEnd") (mut i32) (i32.const -1))
+  (global $runIdAt (export "runIdAt") (mut i32) (i32.const -1))
+
+  ;; Whether b is XML whitespace: space, tab, CR or LF.
+  (func $space (param $b i32) (result i32)
+    (i32.or
+      (i32.or (i32.eq (local.get $b) (i32.const 0x20)) (i32.eq (local.get $b) (i32.const 0x0a)))
+      (i32.or (i32.eq (local.get $b) (i32.const 0x0d)) (i32.eq (local.get $b) (i32.const 0x09)))))
+
+  ;; The number in `<EventID …>n</EventID>` whose tag starts at $at, in an event ending at $end, or -1 unless the element is
+  ;; whitespace-padded digits (at most six) closed by an end tag: xml-event-id.ts xmlEventId, byte for byte.
+  (func $eventId (param $at i32) (param $end i32) (result i32)
+    (local $i i32) (local $c i32) (local $value i32) (local $digits i32)
+    (local.set $i (i32.add (local.get $at) (i32.const 8)))
+    (block $gt
+      (loop $tag
+        (br_if $gt (i32.ge_u (local.get $i) (local.get $end)))
+        (br_if $gt (i32.eq (i32.load8_u (local.get $i)) (i32.const 0x3e)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tag)))
+    (if (i32.ge_u (local.get $i) (local.get $end)) (then (return (i32.const -1))))
+    (if (i32.eq (i32.load8_u (i32.sub (local.get $i) (i32.const 1))) (i32.const 0x2f)) (then (return (i32.const -1))))
+    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+    (block $lead
+      (loop $ws
+        (br_if $lead (i32.ge_u (local.get $i) (local.get $end)))
+        (br_if $lead (i32.eqz (call $space (i32.load8_u (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $ws)))
+    (block $number
+      (loop $digit
+        (br_if $number (i32.ge_u (local.get $i) (local.get $end)))
+        (br_if $number (i32.ge_u (local.get $digits) (i32.const 6)))
+        (local.set $c (i32.sub (i32.load8_u (local.get $i)) (i32.const 0x30)))
+        (br_if $number (i32.gt_u (local.get $c) (i32.const 9)))
+        (local.set $value (i32.add (i32.mul (local.get $value) (i32.const 10)) (local.get $c)))
+        (local.set $digits (i32.add (local.get $digits) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $digit)))
+    (block $trail
+      (loop $ws2
+        (br_if $trail (i32.ge_u (local.get $i) (local.get $end)))
+        (br_if $trail (i32.eqz (call $space (i32.load8_u (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $ws2)))
+    (if (result i32)
+      (i32.and
+        (i32.and (i32.gt_u (local.get $digits) (i32.const 0)) (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $end)))
+        (i32.and (i32.eq (i32.load8_u (local.get $i)) (i32.const 0x3c)) (i32.eq (i32.load8_u offset=1 (local.get $i)) (i32.const 0x2f))))
+      (then (local.get $value))
+      (else (i32.const -1))))
+
+  ;; Whether $id is one of the $n i32 at $ids.
+  (func $listed (param $id i32) (param $ids i32) (param $n i32) (result i32)
+    (local $k i32)
+    (block $no
+      (loop $each
+        (br_if $no (i32.ge_s (local.get $k) (local.get $n)))
+        (if (i32.eq (i32.load (i32.add (local.get $ids) (i32.shl (local.get $k) (i32.const 2)))) (local.get $id))
+          (then (return (i32.const 1))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $each)))
+    (i32.const 0))
+
+  ;; xmlRun(p, end, marks, i, n, ids, nIds, max) → where the run stopped.
+  ;; The XML framer's common case (xml-framing.ts #runOfEvents), taken from the $n marks at $marks (an xmlMarks answer, read
+  ;; from index $i on): from $p (before $end), complete events one after another with only whitespace between them. An event
+  ;; is its start mark, any `<EventID` marks, then an end mark, at most $max bytes long. An event whose one `<EventID` holds
+  ;; clean digits (see $eventId) not among the $nIds i32 at $ids is only counted, in `runSkipped` ($nIds < 0: none is). The
+  ;; run stops at the first event it would deliver (returned, with its end in `runEnd` and its one `<EventID` in `runIdAt`,
+  ;; else -1), or at anything else (returned, `runEnd` -1: not a start mark, no end mark among these marks, too long).
+  ;; `runMark` is the index of the first mark at or after the position returned.
+  (func (export "xmlRun") (param $p i32) (param $end i32) (param $marks i32) (param $i i32) (param $n i32) (param $ids i32) (param $nIds i32) (param $max i32) (result i32)
+    (local $m i32) (local $j i32) (local $k i32) (local $count i32) (local $idAt i32) (local $e i32) (local $skipped i32) (local $id i32)
+    (global.set $runEnd (i32.const -1))
+    (global.set $runIdAt (i32.const -1))
+    (block $stop
+      (loop $events
+        (block $ws
+          (loop $space
+            (br_if $ws (i32.ge_u (local.get $p) (local.get $end)))
+            (br_if $ws (i32.eqz (call $space (i32.load8_u (local.get $p)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $space)))
+        (block $at
+          (loop $advance
+            (br_if $at (i32.ge_u (local.get $i) (local.get $n)))
+            (br_if $at (i32.ge_u (i32.shr_u (i32.load (i32.add (local.get $marks) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2))
+                                 (local.get $p)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $advance)))
+        (br_if $stop (i32.ge_u (local.get $p) (local.get $end)))
+        (br_if $stop (i32.ge_u (local.get $i) (local.get $n)))
+        ;; A start mark exactly at $p: position << 2 | 0.
+        (br_if $stop (i32.ne (i32.load (i32.add (local.get $marks) (i32.shl (local.get $i) (i32.const 2))))
+                             (i32.shl (local.get $p) (i32.const 2))))
+        (local.set $j (i32.add (local.get $i) (i32.const 1)))
+        (local.set $count (i32.const 0))
+        (local.set $idAt (i32.const -1))
+        (local.set $e (i32.const -1))
+        (block $closed
+          (loop $within
+            (br_if $closed (i32.ge_u (local.get $j) (local.get $n)))
+            (local.set $m (i32.load (i32.add (local.get $marks) (i32.shl (local.get $j) (i32.const 2)))))
+            (local.set $k (i32.and (local.get $m) (i32.const 3)))
+            (if (i32.eq (local.get $k) (i32.const 2))
+              (then
+                (if (i32.eqz (local.get $count)) (then (local.set $idAt (i32.shr_u (local.get $m) (i32.const 2)))))
+                (local.set $count (i32.add (local.get $count) (i32.const 1)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $within)))
+            (if (i32.eq (local.get $k) (i32.const 1))
+              (then (local.set $e (i32.add (i32.shr_u (local.get $m) (i32.const 2)) (i32.const 8)))))))
+        (br_if $stop (i32.lt_s (local.get $e) (i32.const 0)))
+        (br_if $stop (i32.gt_u (i32.sub (local.get $e) (local.get $p)) (local.get $max)))
+        (if (i32.ne (local.get $count) (i32.const 1)) (then (local.set $idAt (i32.const -1))))
+        (if (i32.and (i32.ge_s (local.get $nIds) (i32.const 0)) (i32.ge_s (local.get $idAt) (i32.const 0)))
+          (then
+            (local.set $id (call $eventId (local.get $idAt) (local.get $e)))
+            (if (i32.and (i32.ge_s (local.get $id) (i32.const 0))
+                         (i32.eqz (call $listed (local.get $id) (local.get $ids) (local.get $nIds))))
+              (then
+                (local.set $skipped (i32.add (local.get $skipped) (i32.const 1)))
+                (local.set $p (local.get $e))
+                (local.set $i (i32.add (local.get $j) (i32.const 1)))
+                (br $events)))))
+        (global.set $runEnd (local.get $e))
+        (global.set $runIdAt (local.get $idAt))))
+    (global.set $runSkipped (local.get $skipped))
+    (global.set $runMark (local.get $i))
+    (local.get $p))
+
+  ;; countNewlines(from, to) → how many bytes in [from, to) are '\n'. 64 bytes a step, each newline found adding one to its
+  ;; lane of a byte counter (a compare gives -1 per match) that is summed before it can overflow (every 63 steps: 4 × 63 <
+  ;; 256); the last bytes one by one.
+  (func (export "countNewlines") (param $p i32) (param $to i32) (result i32)
+    (local $total i32) (local $acc v128) (local $nl v128) (local $stop i32) (local $wide v128)
+    (local.set $nl (i8x16.splat (i32.const 0x0a)))
+    (block $done
+      (loop $outer
+        (br_if $done (i32.gt_s (i32.add (local.get $p) (i32.const 64)) (local.get $to)))
+        ;; This round's last step starts 62 steps on (63 in all), or is the last whole step before $to.
+        (local.set $stop (i32.add (local.get $p) (i32.const 3968)))
+        (if (i32.gt_s (local.get $stop) (i32.sub (local.get $to) (i32.const 64)))
+          (then (local.set $stop (i32.sub (local.get $to) (i32.const 64)))))
+        (local.set $acc (v128.const i64x2 0 0))
+        (loop $inner
+          (local.set $acc (i8x16.sub (local.get $acc) (i8x16.eq (v128.load align=1 (local.get $p)) (local.get $nl))))
+          (local.set $acc (i8x16.sub (local.get $acc) (i8x16.eq (v128.load offset=16 align=1 (local.get $p)) (local.get $nl))))
+          (local.set $acc (i8x16.sub (local.get $acc) (i8x16.eq (v128.load offset=32 align=1 (local.get $p)) (local.get $nl))))
+          (local.set $acc (i8x16.sub (local.get $acc) (i8x16.eq (v128.load offset=48 align=1 (local.get $p)) (local.get $nl))))
+          (local.set $p (i32.add (local.get $p) (i32.const 64)))
+          (br_if $inner (i32.le_s (local.get $p) (local.get $stop))))
+        (local.set $wide (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $acc))))
+        (local.set $total (i32.add (local.get $total)
+          (i32.add
+            (i32.add (i32x4.extract_lane 0 (local.get $wide)) (i32x4.extract_lane 1 (local.get $wide)))
+            (i32.add (i32x4.extract_lane 2 (local.get $wide)) (i32x4.extract_lane 3 (local.get $wide))))))
+        (br $outer)))
+    (block $end
+      (loop $tail
+        (br_if $end (i32.ge_s (local.get $p) (local.get $to)))
+        (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 0x0a)) (then (local.set $total (i32.add (local.get $total) (i32.const 1)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $tail)))
+    (local.get $total))
 )

@@ -77,10 +77,10 @@ export async function* readXmlEvents(chunks: ByteChunks, options: XmlReaderOptio
     ...(onlyEventIds === undefined
       ? {}
       : {
-          skips: (eventId: number) => !onlyEventIds.has(eventId),
-          skipped: () => {
-            stats.events += 1;
-            stats.skipped += 1;
+          onlyEventIds,
+          skipped: (count: number) => {
+            stats.events += count;
+            stats.skipped += count;
           },
         }),
     problem(reason, offset, line, excerpt, detail) {

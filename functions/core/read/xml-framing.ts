@@ -44,12 +44,12 @@ export interface FrameSink {
    */
   event(window: Buffer, search: WindowSearch, start: number, end: number, offset: number, eventIdAt: number): void;
   /**
-   * Whether a complete event whose one `<EventID>` holds clean digits (xml-event-id.ts) of this number needs no `event` call:
-   * it is then only counted, with `skipped`. Absent: every event is delivered.
+   * The EventIDs to deliver: a complete event whose one `<EventID>` holds clean digits (xml-event-id.ts) of another number
+   * needs no `event` call, and is only counted with `skipped`. Absent: every event is delivered. Read once, by the constructor.
    */
-  skips?(eventId: number): boolean;
-  /** An event `skips` let go, for counting. */
-  skipped?(): void;
+  readonly onlyEventIds?: ReadonlySet<number>;
+  /** Counts events `onlyEventIds` let go. */
+  skipped?(count: number): void;
   /** A located problem; `excerpt` is the offending text's beginning, `detail` says what was wrong. */
   problem(reason: ProblemReason, offset: number, line: number, excerpt: string, detail: string): void;
 }
@@ -80,8 +80,8 @@ function startsWith(window: Buffer, at: number, prefix: Buffer): boolean {
 export class XmlEventFramer {
   readonly #sink: FrameSink;
   readonly #max: number;
-  readonly #w = new ScanWindow();
   readonly #marks = new TagMarks();
+  readonly #w = new ScanWindow((bytes, from, to) => this.#marks.countNewlines(bytes, from, to));
   #mode: Mode = 'between';
   /** Start, line (-1 until asked: skipped events never need theirs) and excerpt of the pending event / stray run / construct. */
   #start = 0;
@@ -108,6 +108,7 @@ export class XmlEventFramer {
   constructor(sink: FrameSink, options: FramerOptions) {
     this.#sink = sink;
     this.#max = options.maxEventBytes;
+    this.#marks.setRunIds(sink.onlyEventIds);
   }
 
   /** Scans the next chunk of the stream. */
@@ -165,40 +166,55 @@ export class XmlEventFramer {
    * The common case, taken in bulk from the tag marks alone: complete events one after another, only whitespace between them.
    * It leaves everything else where it stands for the general path (#between on): a BOM, a stray byte, a construct, an event
    * not closed before the next start, an oversize one, or the end of what the marks can tell yet. Each event it takes is one
-   * the general path would deliver the same way, at the same offsets.
+   * the general path would deliver the same way, at the same offsets. The kernel takes the run over the marks it holds
+   * (scan-kernel.wat xmlRun: events `onlyEventIds` lets go are counted there, without a call per event); the loop below reads
+   * one event the same way where the kernel stops short, through the cursor that fetches more marks.
    */
   #runOfEvents(final: boolean): void {
     const w = this.#w;
     const bytes = w.bytes;
     const marks = this.#marks;
     const sink = this.#sink;
+    const only = sink.onlyEventIds;
     let p = w.pos;
     marks.sync(w, p, final);
     for (;;) {
-      while (p < bytes.length && isSpace(bytes[p])) p += 1;
-      if (marks.next(p) !== p || marks.kind !== 'start') break;
-      let at = p;
-      let idAt = -1;
-      let ids = 0;
-      let end = -1;
-      for (;;) {
-        at = marks.next(at + 1);
-        if (at < 0) break;
-        // Widened: `next` changed it since the check above.
-        const kind = marks.kind as TagKind;
-        if (kind === 'eventId') {
-          if (ids === 0) idAt = at;
-          ids += 1;
+      // In bulk, in the kernel: the events it only counts, up to one to deliver or to anything it leaves to the code below.
+      p = marks.run(p, this.#max);
+      if (marks.runSkipped > 0) sink.skipped?.(marks.runSkipped);
+      let end = marks.runEnd;
+      let idAt = marks.runIdAt;
+      if (end < 0) {
+        // The kernel's marks ran out (it asks for no more) or it saw no complete event at p: one event read here, through
+        // the cursor that fetches marks, else the general path.
+        while (p < bytes.length && isSpace(bytes[p])) p += 1;
+        if (marks.next(p) !== p || marks.kind !== 'start') break;
+        let at = p;
+        let ids = 0;
+        for (;;) {
+          at = marks.next(at + 1);
+          if (at < 0) break;
+          // Widened: `next` changed it since the check above.
+          const kind = marks.kind as TagKind;
+          if (kind === 'eventId') {
+            if (ids === 0) idAt = at;
+            ids += 1;
+            continue;
+          }
+          if (kind === 'end') end = at + END_TAG.length;
+          break;
+        }
+        if (end < 0 || end - p > this.#max) break;
+        if (ids !== 1) idAt = -1;
+        const id = idAt >= 0 && only !== undefined ? xmlEventId(bytes, idAt, end) : -1;
+        if (id >= 0 && only?.has(id) === false) {
+          sink.skipped?.(1);
+          p = end;
           continue;
         }
-        if (kind === 'end') end = at + END_TAG.length;
-        break;
       }
-      if (end < 0 || end - p > this.#max) break;
       w.pos = p;
-      const id = ids === 1 && sink.skips !== undefined ? xmlEventId(bytes, idAt, end) : -1;
-      if (id >= 0 && sink.skips?.(id) === true) sink.skipped?.();
-      else sink.event(bytes, marks, p, end, w.base + p, ids === 1 ? idAt : -1);
+      sink.event(bytes, marks, p, end, w.base + p, idAt);
       p = end;
     }
     w.pos = p;

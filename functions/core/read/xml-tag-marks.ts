@@ -73,6 +73,50 @@ export class TagMarks implements WindowSearch {
     }
   }
 
+  /** The EventIDs `run` delivers (see ScanKernel.setRunIds); false when there are too many for the kernel to take runs. */
+  setRunIds(ids: ReadonlySet<number> | undefined): boolean {
+    this.#kernel.setRunIds(ids);
+    return this.#kernel.runs;
+  }
+
+  /** After `run`: events only counted, and the event it stopped at (window indices; -1 when it stopped at something else). */
+  runSkipped = 0;
+  runEnd = -1;
+  runIdAt = -1;
+
+  /**
+   * The kernel's run of complete events from window index `from` (xml-framing.ts #runOfEvents, scan-kernel.wat xmlRun) over
+   * the marks it holds now: the window index where it stopped. Needs `sync` first.
+   */
+  run(from: number, max: number): number {
+    const kernel = this.#kernel;
+    const rel = from - this.#origin;
+    this.runSkipped = 0;
+    this.runEnd = -1;
+    this.runIdAt = -1;
+    if (!kernel.runs || rel < this.#batchFrom || rel > kernel.length) return from;
+    while (this.#next > 0 && kernel.markAt(this.#next - 1) >= rel) this.#next -= 1;
+    const stop = kernel.run(rel, this.#next, max);
+    this.#next = kernel.runMark;
+    this.runSkipped = kernel.runSkipped;
+    if (kernel.runEnd >= 0) {
+      this.runEnd = kernel.runEnd + this.#origin;
+      this.runIdAt = kernel.runIdAt < 0 ? -1 : kernel.runIdAt + this.#origin;
+    }
+    return stop + this.#origin;
+  }
+
+  /**
+   * How many `\n` window indices [from, to) of `bytes` hold, counted by the kernel when it holds them (the window it was
+   * synced to, unchanged, from its origin on); else -1.
+   */
+  countNewlines(bytes: Uint8Array, from: number, to: number): number {
+    const window = this.#window;
+    if (window === undefined || window.bytes !== bytes || window.version !== this.#version || from < this.#origin) return -1;
+    if (to - this.#origin > this.#kernel.length) return -1;
+    return this.#kernel.countNewlines(from - this.#origin, to - this.#origin);
+  }
+
   /** WindowSearch over the loaded bytes (reloaded from `from` if the caller asks about bytes before them). */
   find(literal: string, fold: boolean, from: number, to: number): number {
     if (from < this.#origin) this.#load(from);

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ScanKernel, type TagKind } from '../../../functions/core/kernel/scan-kernel.ts';
 import { TagMarks } from '../../../functions/core/read/xml-tag-marks.ts';
 import { ScanWindow } from '../../../functions/core/read/xml-scan-window.ts';
+import { xmlEventId } from '../../../functions/core/read/xml-event-id.ts';
 
 interface Mark {
   at: number;
@@ -68,6 +69,51 @@ function kernelMarks(kernel: ScanKernel, from: number, final: boolean): { marks:
     for (let i = 0; i < kernel.markCount; i += 1) marks.push({ at: kernel.markAt(i), kind: kernel.kindAt(i) });
     if (kernel.markCount < kernel.capacity || kernel.resume >= kernel.length) return { marks, resume: kernel.resume };
     at = kernel.resume;
+  }
+}
+
+interface Run {
+  stop: number;
+  skipped: number;
+  end: number;
+  idAt: number;
+  mark: number;
+}
+
+const isSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+
+/**
+ * The framer's run of events over one batch of marks (xml-framing.ts #runOfEvents), as scan-kernel.wat xmlRun states it:
+ * from `from`, complete events separated by whitespace; those whose one clean EventID is not in `ids` are counted.
+ */
+function referenceRun(bytes: Buffer, marks: Mark[], from: number, ids: ReadonlySet<number> | undefined, max: number): Run {
+  let p = from;
+  let i = 0;
+  let skipped = 0;
+  for (;;) {
+    while (p < bytes.length && isSpace(bytes[p])) p += 1;
+    while (i < marks.length && (marks[i] as Mark).at < p) i += 1;
+    const stop = { stop: p, skipped, end: -1, idAt: -1, mark: i };
+    if (p >= bytes.length || i >= marks.length || (marks[i] as Mark).at !== p || (marks[i] as Mark).kind !== 'start') return stop;
+    let j = i + 1;
+    let count = 0;
+    let idAt = -1;
+    while (j < marks.length && (marks[j] as Mark).kind === 'eventId') {
+      if (count === 0) idAt = (marks[j] as Mark).at;
+      count += 1;
+      j += 1;
+    }
+    const end = j < marks.length && (marks[j] as Mark).kind === 'end' ? (marks[j] as Mark).at + 8 : -1;
+    if (end < 0 || end - p > max) return stop;
+    if (count !== 1) idAt = -1;
+    const id = ids !== undefined && idAt >= 0 ? xmlEventId(bytes, idAt, end) : -1;
+    if (id >= 0 && ids?.has(id) === false) {
+      skipped += 1;
+      p = end;
+      i = j + 1;
+      continue;
+    }
+    return { stop: p, skipped, end, idAt, mark: i };
   }
 }
 
@@ -177,6 +223,90 @@ describe('scan kernel', () => {
     let hits = 0;
     kernel.findAll([{ literal: 'AB', fold: true }, { literal: 'ba', fold: false }], 0, bytes.length, () => (hits += 1));
     expect(hits).toBe(3000 + 2999);
+  });
+
+  it('counts newlines as the reference does over any range, through long runs of them (the byte counters never wrap)', () => {
+    const text = fc
+      .array(fc.oneof(fc.constantFrom('\n', '\n\n', 'x', '\r\n', '<Event>', '\u000b', '\u008a'), fc.nat({ max: 9000 }).map((n) => '\n'.repeat(n))), { maxLength: 12 })
+      .map((parts) => Buffer.from(parts.join(''), 'latin1'));
+    fc.assert(
+      fc.property(text, fc.nat(), fc.nat(), (bytes, a, b) => {
+        const from = a % (bytes.length + 2);
+        const to = b % (bytes.length + 3);
+        const kernel = new ScanKernel();
+        kernel.load(bytes);
+        let expected = 0;
+        for (let i = from; i < Math.min(to, bytes.length); i += 1) if (bytes[i] === 0x0a) expected += 1;
+        expect(kernel.countNewlines(from, to)).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+    const kernel = new ScanKernel();
+    kernel.load(Buffer.alloc(100_000, 0x0a));
+    expect(kernel.countNewlines(0, 100_000)).toBe(100_000);
+    expect(kernel.countNewlines(3, 99_990)).toBe(99_987);
+  });
+
+  it('takes the run of events as the reference does, for any marks batch, start, EventIDs and size limit', () => {
+    // Mostly well-formed events (so runs are long), with the EventID forms the parser accepts or refuses, and some noise.
+    const eventId = fc.constantFrom(
+      '<EventID>1</EventID>', '<EventID> 4688\n</EventID>', '<EventID>12</EventID>', '<EventID>123456</EventID>', '<EventID>1234567</EventID>',
+      '<EventID>000012</EventID>', '<EventID/>', '<EventID>&#49;</EventID>', '<EventID>1 2</EventID>', '<EventID Qualifiers="0">4688</EventID>',
+      '<EventID>1<!-- --></EventID>', '<EventID>1</EventI', '<EventID>4688',
+    );
+    const event = fc
+      .tuple(
+        fc.oneof({ arbitrary: fc.constantFrom('<Event x>', '<Event>', '<Event\n>'), weight: 30 }, { arbitrary: fc.constantFrom('<Events>', 'x'), weight: 1 }),
+        fc.oneof({ arbitrary: eventId.map((id) => [id]), weight: 8 }, { arbitrary: fc.array(eventId, { maxLength: 2 }), weight: 1 }),
+        fc.constantFrom('', '<Data>v</Data>', 'y'.repeat(60)),
+        fc.oneof({ arbitrary: fc.constant('</Event>'), weight: 30 }, { arbitrary: fc.constantFrom('</Event >', ''), weight: 1 }),
+      )
+      .map((parts) => parts[0] + parts[1].join('') + parts[2] + parts[3]);
+    const eventText = fc
+      .array(fc.tuple(event, fc.constantFrom('\n', '', ' \r\n', '\t')), { maxLength: 30 })
+      .map((parts) => Buffer.from(parts.map(([e, gap]) => e + gap).join(''), 'latin1'));
+    const ids = fc.option(fc.subarray([1, 12, 4688, 0]).map((list) => new Set(list)), { nil: undefined });
+    let skipped = 0;
+    let delivered = 0;
+    fc.assert(
+      fc.property(eventText, fc.nat(), ids, fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constant(8192)), fc.oneof(fc.integer({ min: 8, max: 200 }), fc.constant(1 << 20)), fc.boolean(), (bytes, start, only, capacity, max, final) => {
+        // From the first byte half the time, else anywhere.
+        const from = start % 2 === 0 ? 0 : start % (bytes.length + 1);
+        const kernel = new ScanKernel(capacity);
+        kernel.load(bytes);
+        kernel.setRunIds(only);
+        kernel.findMarks(0, final);
+        const batch: Mark[] = [];
+        for (let i = 0; i < kernel.markCount; i += 1) batch.push({ at: kernel.markAt(i), kind: kernel.kindAt(i) });
+        // As the framer calls it: again from the end of each event delivered, until it stops at something else.
+        const got: Run[] = [];
+        const expected: Run[] = [];
+        for (let at = from, mark = 0; ; ) {
+          const stop = kernel.run(at, mark, max);
+          got.push({ stop, skipped: kernel.runSkipped, end: kernel.runEnd, idAt: kernel.runIdAt, mark: kernel.runMark });
+          const want = referenceRun(bytes, batch.slice(mark), at, only, max);
+          expected.push({ ...want, mark: want.mark + mark });
+          skipped += kernel.runSkipped;
+          if (kernel.runEnd < 0 || got.length > 100) break;
+          delivered += 1;
+          at = kernel.runEnd;
+          mark = kernel.runMark;
+        }
+        expect(got).toEqual(expected);
+      }),
+      { numRuns: 3000 },
+    );
+    // The runs were real ones: many events skipped, many delivered.
+    expect(skipped).toBeGreaterThan(400);
+    expect(delivered).toBeGreaterThan(1000);
+  });
+
+  it('takes no run when there are more EventIDs to deliver than its table holds', () => {
+    const kernel = new ScanKernel();
+    kernel.setRunIds(new Set(Array.from({ length: 17 }, (_, i) => i)));
+    expect(kernel.runs).toBe(false);
+    kernel.setRunIds(new Set([1, 4688]));
+    expect(kernel.runs).toBe(true);
   });
 
   it('a folded search matches ASCII letters of either case and nothing else', () => {

@@ -22,7 +22,7 @@
 import { Buffer } from 'node:buffer';
 import { LoadedWindow } from './kernel/loaded-window.ts';
 import type { SearchPattern } from './kernel/scan-kernel.ts';
-import type { RawRecordView, WindowSearch } from './read/raw-event.ts';
+import type { RawRecordView, WindowSearch, XmlTriageRules } from './read/raw-event.ts';
 import { PROCESS_EVENT_IDS } from './normalize/process-event.ts';
 import { XML_EVENT_ID_TAG, xmlEventId } from './read/xml-event-id.ts';
 
@@ -235,6 +235,21 @@ export class CandidateFilter {
       quick.push(...best);
     }
     return new CandidateFilter([...new Set(quick)], perSearch, perSearchLiterals, /[ik]/i.test(quick.join('')));
+  }
+
+  /**
+   * The rules by which a reader may settle XML events without asking (RawPrefilter.xmlTriage), deciding as classify does:
+   * Sysmon's EventID 1 by its provider name, and per search its first fold-safe conjunct (a search without one gives no rules:
+   * a folding character could spell its literals, which only the full check looks for).
+   */
+  xmlTriageRules(): XmlTriageRules | undefined {
+    const anyOf: string[] = [];
+    for (const { foldSafe } of this.#xmlSearches) {
+      const conjunct = foldSafe[0];
+      if (conjunct === undefined) return undefined;
+      anyOf.push(...conjunct);
+    }
+    return { providers: [{ eventId: 1, literal: SYSMON_PROVIDER }], anyOf: [...new Set(anyOf)] };
   }
 
   /** Candidate (parse it), process (a process-creation event that cannot match) or other. Views of a window come in order. */

@@ -8,7 +8,7 @@ import { makeFinding, type Finding } from './finding.ts';
 import { PROCESS_EVENT_IDS, processEventKind, toProcessEvent, type UserFormat } from './normalize/process-event.ts';
 import { openEventBatches, type ReaderStats } from './read/open-events.ts';
 import type { JsonTimeZone } from './read/json-time-zone.ts';
-import type { ByteChunks, ChunkRecycler, Location, Problem, ProblemReason, RawEvent, RawPrefilter, RawRecordView, SystemPrefilter } from './read/raw-event.ts';
+import type { ByteChunks, ChunkRecycler, Location, Problem, ProblemReason, RawEvent, RawPrefilter, RawRecordView, SystemPrefilter, XmlTriageRules } from './read/raw-event.ts';
 import { DETECTIONS } from './rules/index.ts';
 import type { Detection } from './rules/detection.ts';
 import { compiledDetection, type CompiledDetection } from './compiled-detections.ts';
@@ -149,8 +149,12 @@ export class Scan {
               if (verdict === 'process') progress.processSkipped(view.offset);
               return verdict === 'candidate';
             },
-            // An 'other' verdict has no side effect here, so the reader may count those events itself.
-            { onlyEventIds: PROCESS_EVENT_IDS },
+            // An 'other' verdict has no side effect here, so the reader may count those events itself; and those the triage
+            // rules settle, as long as it reports the 'process' ones.
+            {
+              onlyEventIds: PROCESS_EVENT_IDS,
+              ...withTriage(triage.xmlTriageRules(), (offset) => progress.processSkipped(offset)),
+            },
           );
     const counted = countBytes(chunks, (n) => (report.bytesIn += n));
     let lastOffset = 0;
@@ -260,6 +264,11 @@ export class Scan {
 }
 
 /** EVTX: only a record processEventKind accepts can reach a detection; the reader renders no other (process ones are all rendered). */
+/** RawPrefilter's xmlTriage for these rules (none without them). */
+function withTriage(rules: XmlTriageRules | undefined, processSkipped: (offset: number) => void): { xmlTriage?: XmlTriageRules & { processSkipped(offset: number): void } } {
+  return rules === undefined ? {} : { xmlTriage: { ...rules, processSkipped } };
+}
+
 const mayBeProcessEvent: SystemPrefilter = (system) => processEventKind({ location: { offset: 0 }, system, data: {} }) !== undefined;
 
 async function* countBytes(chunks: ByteChunks, add: (n: number) => void): ByteChunks {

@@ -90,6 +90,11 @@ function charRef(text: string, index: number, hex: boolean): string {
 
 const COMMAND = 'appcmd.exe install module /name:X /image:C:\\x.dll';
 
+/** An event that is no longer about appcmd.exe anywhere: calc.exe from cmd.exe. */
+function calc(xml: string): string {
+  return variant(xml, { data: { Image: 'C:\\Windows\\System32\\calc.exe', OriginalFileName: 'CALC.EXE', CommandLine: 'calc.exe' } });
+}
+
 describe('prefilter differential', () => {
   it.each(fixtureFiles('test/fixtures').map((f) => [f]))('%s: same rows, counts and problems with and without the prefilter', async (file) => {
     const bytes = readFileSync(file);
@@ -204,6 +209,14 @@ describe('prefilter differential', () => {
     ['appcmd in upper case', (x: string) => x.replace(/appcmd\.exe/g, 'APPCMD.EXE')],
     ['a second EventID element later in the event', (x: string) => x.replace('</EventData>', '<Data Name="x">1</Data></EventData>').replace('<EventRecordID>', '<EventID>7</EventID><EventRecordID>')],
     ['EventID after the EventData', (x: string) => x.replace('<EventID>1</EventID>', '').replace('</EventData>', '</EventData><EventID>1</EventID>')],
+    // What the reader's kernel settles on its own (RawPrefilter.xmlTriage), and its near misses.
+    ['a Sysmon process event that cannot match', (x: string) => calc(x)],
+    ['a Sysmon process event that cannot match, with a character reference', (x: string) => calc(x).replace('calc.exe</Data>', 'c&#97;lc.exe</Data>')],
+    ['EventID 1 of another provider', (x: string) => calc(x).replace(/Microsoft-Windows-Sysmon/g, 'Contoso-Agent')],
+    ['EventID 1 of another provider, with a character reference', (x: string) => calc(x).replace(/Microsoft-Windows-Sysmon/g, 'Contoso-Agent').replace('calc.exe</Data>', 'c&#97;lc.exe</Data>')],
+    ['EventID 1 of another provider holding appcmd.exe', (x: string) => x.replace(/Microsoft-Windows-Sysmon/g, 'Contoso-Agent')],
+    ['appcmd.exe spelled with a character reference wherever it appears', (x: string) => x.replace(/appcmd/gi, '&#97;ppcmd')],
+    ['a Sysmon process event naming appcmd.exe only in its parent', (x: string) => calc(x).replace(/<Data Name='ParentImage'>[^<]*</, "<Data Name='ParentImage'>C:\\x\\AppCmd.Exe<")],
   ])('%s: same rows, counts and problems with and without the prefilter', async (_name, edit) => {
     const bytes = new TextEncoder().encode(`${edit(truePositive())}\n`);
     const full = await outcome(bytes, { prefilter: false });

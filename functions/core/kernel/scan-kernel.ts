@@ -8,7 +8,11 @@
  * window is bounded by its largest event plus one chunk).
  */
 import { Buffer } from 'node:buffer';
+import type { XmlTriageRules } from '../read/raw-event.ts';
 import { SCAN_KERNEL_WASM } from './scan-kernel-wasm.ts';
+
+/** The numeric character reference that can hide any character from a byte search (candidate-filter.ts). */
+const REFERENCE = '&#';
 
 /** A literal for findAll: its characters are bytes (latin1 code units); with `fold`, its ASCII letters match either case. */
 export interface SearchPattern {
@@ -38,11 +42,7 @@ interface KernelExports {
   xmlMarks(from: number, end: number, final: number, out: number, cap: number): number;
   find(from: number, to: number, pattern: number, length: number): number;
   findAll(start: number, low: number, to: number, table: number, count: number, out: number, cap: number): number;
-  xmlRun(from: number, end: number, marks: number, index: number, count: number, ids: number, idCount: number, max: number): number;
-  runSkipped: { readonly value: number };
-  runMark: { readonly value: number };
-  runEnd: { readonly value: number };
-  runIdAt: { readonly value: number };
+  xmlRun(from: number, end: number, marks: number, index: number, count: number, ids: number, idCount: number, max: number, table: number, results: number): number;
   countNewlines(from: number, to: number): number;
 }
 
@@ -56,7 +56,16 @@ const HITS_AT = MARKS_AT + MARK_CAP * 4;
 /** The EventIDs xmlRun delivers (setRunIds). */
 const IDS_AT = HITS_AT + HIT_CAP * 4;
 const IDS_CAP = 16;
-const INPUT_AT = IDS_AT + IDS_CAP * 4;
+/** xmlRun's results: five i32, then (from byte 32) the process events it settled, at most RUN_LIST. */
+const RUN_AT = IDS_AT + IDS_CAP * 4;
+const RUN_LIST = 256;
+/** xmlRun's triage table (setTriage): 128 bytes of entries (scan-kernel.wat $triage), then the patterns they point to. */
+const TRIAGE_AT = RUN_AT + 32 + RUN_LIST * 4;
+const TRIAGE_TABLE = 128;
+const TRIAGE_BYTES = 2048;
+const TRIAGE_PROVIDERS = 4;
+const TRIAGE_LITERALS = 8;
+const INPUT_AT = TRIAGE_AT + TRIAGE_BYTES;
 /** Input bytes looked at to choose a pattern's anchor (see #anchor). */
 const SAMPLE_BYTES = 64 * 1024;
 /** Zero bytes after the input: the vector loads read up to 64 bytes past a range's end, and a zero byte matches nothing. */
@@ -93,11 +102,15 @@ export class ScanKernel {
   #runIds = -1;
   /** Whether run can take events at all: false when setRunIds got more EventIDs than the table holds. */
   runs = true;
+  /** Where the triage table is (0: none, see setTriage). */
+  #triage = 0;
   /** After run: events it only counted, the end and `<EventID` index of the event it stopped at (-1: none), next mark index. */
   runSkipped = 0;
   runEnd = -1;
   runIdAt = -1;
   runMark = 0;
+  /** After run: how many process events it settled (their starts: settledAt). */
+  runSettled = 0;
 
   constructor(markCapacity = MARK_CAP) {
     this.capacity = Math.max(1, Math.min(markCapacity, MARK_CAP));
@@ -166,15 +179,63 @@ export class ScanKernel {
    * -1 for none) and runMark set. `max` is the largest event in bytes.
    */
   run(from: number, index: number, max: number): number {
-    const e = this.#exports;
-    const stop = e.xmlRun(INPUT_AT + from, INPUT_AT + this.#length, MARKS_AT, index, this.markCount, IDS_AT, this.#runIds, max);
-    this.runSkipped = e.runSkipped.value;
-    this.runMark = e.runMark.value;
-    const end = e.runEnd.value;
-    const idAt = e.runIdAt.value;
+    const stop = this.#exports.xmlRun(INPUT_AT + from, INPUT_AT + this.#length, MARKS_AT, index, this.markCount, IDS_AT, this.#runIds, max, this.#triage, RUN_AT);
+    const results = this.#marks;
+    const at = RUN_AT >> 2;
+    this.runSkipped = results[at] as number;
+    this.runMark = results[at + 1] as number;
+    const end = results[at + 2] as number;
+    const idAt = results[at + 3] as number;
+    this.runSettled = results[at + 4] as number;
     this.runEnd = end < 0 ? -1 : end - INPUT_AT;
     this.runIdAt = idAt < 0 ? -1 : idAt - INPUT_AT;
     return stop - INPUT_AT;
+  }
+
+  /** Input index of the `i`th process event the last run settled. */
+  settledAt(i: number): number {
+    return (this.#marks[(RUN_AT >> 2) + 8 + i] as number) - INPUT_AT;
+  }
+
+  /**
+   * The rules run settles process events by (see XmlTriageRules and scan-kernel.wat $triage); undefined, or rules larger than
+   * the kernel's table, settle none (every event with a listed EventID is delivered).
+   */
+  setTriage(rules: XmlTriageRules | undefined): void {
+    this.#triage = 0;
+    if (rules === undefined || rules.providers.length > TRIAGE_PROVIDERS || rules.anyOf.length > TRIAGE_LITERALS) return;
+    const literals = [REFERENCE, ...rules.providers.map((p) => p.literal), ...rules.anyOf];
+    if (literals.some((l) => l.length === 0) || literals.reduce((n, l) => n + 2 * l.length, 0) > TRIAGE_BYTES - TRIAGE_TABLE) return;
+    const heap = this.#heap;
+    const words = this.#marks;
+    let free = TRIAGE_AT + TRIAGE_TABLE;
+    /** Writes a pattern (bytes, then masks: find's layout) and returns where. */
+    const pattern = (literal: string, fold: boolean): number => {
+      const at = free;
+      for (let i = 0; i < literal.length; i += 1) {
+        const code = literal.charCodeAt(i) & 0xff;
+        const folds = fold && isLowerLetter(code | 0x20);
+        heap[at + i] = folds ? code | 0x20 : code;
+        heap[at + literal.length + i] = folds ? 0x20 : 0;
+      }
+      free += 2 * literal.length;
+      return at;
+    };
+    const table = TRIAGE_AT >> 2;
+    words[table] = rules.providers.length;
+    rules.providers.forEach((provider, k) => {
+      words[table + 1 + k * 3] = provider.eventId;
+      words[table + 2 + k * 3] = pattern(provider.literal, true);
+      words[table + 3 + k * 3] = provider.literal.length;
+    });
+    words[table + 13] = pattern(REFERENCE, false);
+    words[table + 14] = REFERENCE.length;
+    words[table + 15] = rules.anyOf.length;
+    rules.anyOf.forEach((literal, k) => {
+      words[table + 16 + k * 2] = pattern(literal, true);
+      words[table + 17 + k * 2] = literal.length;
+    });
+    this.#triage = TRIAGE_AT;
   }
 
   /**

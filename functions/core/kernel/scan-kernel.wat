@@ -102,6 +102,8 @@
   ;; (b | k) == c, so a lower-case ASCII letter with mask 0x20 matches either case and mask 0 matches exactly. length ≥ 1.
   ;; The first two pattern bytes are compared 16 positions at a time; a one-byte pattern pairs with an always-true second.
   (func (export "find") (param $p i32) (param $to i32) (param $pat i32) (param $len i32) (result i32)
+    (call $find (local.get $p) (local.get $to) (local.get $pat) (local.get $len)))
+  (func $find (param $p i32) (param $to i32) (param $pat i32) (param $len i32) (result i32)
     (local $last i32) (local $m i32) (local $q i32) (local $i i32)
     (local $c0 v128) (local $k0 v128) (local $c1 v128) (local $k1 v128)
     (if (i32.lt_s (local.get $len) (i32.const 1)) (then (return (i32.const -1))))
@@ -234,12 +236,6 @@
     (global.set $count (local.get $count))
     (local.get $to))
 
-  ;; Results of the last xmlRun call (see there).
-  (global $runSkipped (export "runSkipped") (mut i32) (i32.const 0))
-  (global $runMark (export "runMark") (mut i32) (i32.const 0))
-  (global $runEnd (export "runEnd") (mut i32) (i32.const -1))
-  (global $runIdAt (export "runIdAt") (mut i32) (i32.const -1))
-
   ;; Whether b is XML whitespace: space, tab, CR or LF.
   (func $space (param $b i32) (result i32)
     (i32.or
@@ -301,24 +297,64 @@
         (br $each)))
     (i32.const 0))
 
-  ;; xmlRun(p, end, marks, i, n, ids, nIds, max) → where the run stopped.
+  ;; $triage(p, e, id, table) → what the raw bytes [p, e) of an event with EventID $id settle, as the prefilter would decide
+  ;; (candidate-filter.ts #classifyXml): 0 nothing (deliver it), 1 not a process event, 2 a process event that cannot match.
+  ;; The table (i32 each): the number of providers, up to 4 × (EventID, pattern, length) from byte 4, the reference `&#` as
+  ;; (pattern, length) at 52, the number of literals at 60 and up to 8 × (pattern, length) from 64; patterns as for find.
+  ;; Settled only for a listed EventID, an event without `&#`: without its provider literal it is no process event; with it,
+  ;; and without any of the literals (one of which every candidate holds), it is a process event that cannot match.
+  (func $triage (param $p i32) (param $e i32) (param $id i32) (param $table i32) (result i32)
+    (local $k i32) (local $at i32) (local $n i32)
+    (local.set $n (i32.load (local.get $table)))
+    (local.set $at (i32.const -1))
+    (block $found
+      (loop $providers
+        (br_if $found (i32.ge_s (local.get $k) (local.get $n)))
+        (if (i32.eq (i32.load offset=4 (i32.add (local.get $table) (i32.mul (local.get $k) (i32.const 12)))) (local.get $id))
+          (then (local.set $at (i32.add (i32.add (local.get $table) (i32.const 8)) (i32.mul (local.get $k) (i32.const 12)))) (br $found)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $providers)))
+    (if (i32.lt_s (local.get $at) (i32.const 0)) (then (return (i32.const 0))))
+    (if (i32.ge_s (call $find (local.get $p) (local.get $e) (i32.load offset=52 (local.get $table)) (i32.load offset=56 (local.get $table))) (i32.const 0))
+      (then (return (i32.const 0))))
+    (if (i32.lt_s (call $find (local.get $p) (local.get $e) (i32.load (local.get $at)) (i32.load offset=4 (local.get $at))) (i32.const 0))
+      (then (return (i32.const 1))))
+    (local.set $n (i32.load offset=60 (local.get $table)))
+    (local.set $k (i32.const 0))
+    (block $none
+      (loop $literals
+        (br_if $none (i32.ge_s (local.get $k) (local.get $n)))
+        (local.set $at (i32.add (i32.add (local.get $table) (i32.const 64)) (i32.shl (local.get $k) (i32.const 3))))
+        (if (i32.ge_s (call $find (local.get $p) (local.get $e) (i32.load (local.get $at)) (i32.load offset=4 (local.get $at))) (i32.const 0))
+          (then (return (i32.const 0))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $literals)))
+    (i32.const 2))
+
+  ;; xmlRun(p, end, marks, i, n, ids, nIds, max, table, res) → where the run stopped.
   ;; The XML framer's common case (xml-framing.ts #runOfEvents), taken from the $n marks at $marks (an xmlMarks answer, read
   ;; from index $i on): from $p (before $end), complete events one after another with only whitespace between them. An event
   ;; is its start mark, any `<EventID` marks, then an end mark, at most $max bytes long. An event whose one `<EventID` holds
-  ;; clean digits (see $eventId) not among the $nIds i32 at $ids is only counted, in `runSkipped` ($nIds < 0: none is). The
-  ;; run stops at the first event it would deliver (returned, with its end in `runEnd` and its one `<EventID` in `runIdAt`,
-  ;; else -1), or at anything else (returned, `runEnd` -1: not a start mark, no end mark among these marks, too long).
-  ;; `runMark` is the index of the first mark at or after the position returned.
-  (func (export "xmlRun") (param $p i32) (param $end i32) (param $marks i32) (param $i i32) (param $n i32) (param $ids i32) (param $nIds i32) (param $max i32) (result i32)
+  ;; clean digits (see $eventId) not among the $nIds i32 at $ids is only counted ($nIds < 0: none is); so is one with a listed
+  ;; EventID that the triage table at $table settles ($triage; 0: no table), and the start of each process event settled is
+  ;; listed. The run stops at the first event it would deliver (returned), or at anything else (returned: not a start mark, no
+  ;; end mark among these marks, too long, or the list full). Results at $res (i32 each): events counted, the index of the
+  ;; first mark at or after the position returned, the end of the event to deliver and its one `<EventID` (-1 when it
+  ;; stopped at something else), the number of process events listed from $res + 32 (at most RUN_LIST).
+  (func (export "xmlRun") (param $p i32) (param $end i32) (param $marks i32) (param $i i32) (param $n i32) (param $ids i32) (param $nIds i32) (param $max i32) (param $table i32) (param $res i32) (result i32)
     (local $m i32) (local $j i32) (local $k i32) (local $count i32) (local $idAt i32) (local $e i32) (local $skipped i32) (local $id i32)
-    (global.set $runEnd (i32.const -1))
-    (global.set $runIdAt (i32.const -1))
+    (local $listed i32) (local $verdict i32) (local $b i32)
+    (i32.store offset=8 (local.get $res) (i32.const -1))
+    (i32.store offset=12 (local.get $res) (i32.const -1))
     (block $stop
       (loop $events
+        ;; Whitespace: space, LF, CR, tab.
         (block $ws
           (loop $space
             (br_if $ws (i32.ge_u (local.get $p) (local.get $end)))
-            (br_if $ws (i32.eqz (call $space (i32.load8_u (local.get $p)))))
+            (local.set $b (i32.load8_u (local.get $p)))
+            (br_if $ws (i32.eqz (i32.or (i32.or (i32.eq (local.get $b) (i32.const 0x20)) (i32.eq (local.get $b) (i32.const 0x0a)))
+                                        (i32.or (i32.eq (local.get $b) (i32.const 0x0d)) (i32.eq (local.get $b) (i32.const 0x09))))))
             (local.set $p (i32.add (local.get $p) (i32.const 1)))
             (br $space)))
         (block $at
@@ -356,17 +392,32 @@
         (if (i32.and (i32.ge_s (local.get $nIds) (i32.const 0)) (i32.ge_s (local.get $idAt) (i32.const 0)))
           (then
             (local.set $id (call $eventId (local.get $idAt) (local.get $e)))
-            (if (i32.and (i32.ge_s (local.get $id) (i32.const 0))
-                         (i32.eqz (call $listed (local.get $id) (local.get $ids) (local.get $nIds))))
+            (if (i32.ge_s (local.get $id) (i32.const 0))
               (then
-                (local.set $skipped (i32.add (local.get $skipped) (i32.const 1)))
-                (local.set $p (local.get $e))
-                (local.set $i (i32.add (local.get $j) (i32.const 1)))
-                (br $events)))))
-        (global.set $runEnd (local.get $e))
-        (global.set $runIdAt (local.get $idAt))))
-    (global.set $runSkipped (local.get $skipped))
-    (global.set $runMark (local.get $i))
+                (local.set $verdict (i32.const 1))
+                (if (call $listed (local.get $id) (local.get $ids) (local.get $nIds))
+                  (then
+                    (local.set $verdict
+                      (if (result i32) (local.get $table)
+                        (then (call $triage (local.get $p) (local.get $e) (local.get $id) (local.get $table)))
+                        (else (i32.const 0))))))
+                (if (i32.eq (local.get $verdict) (i32.const 2))
+                  (then
+                    ;; A full list: stop before this event (the framer reads it itself).
+                    (br_if $stop (i32.ge_u (local.get $listed) (i32.const 256)))
+                    (i32.store offset=32 (i32.add (local.get $res) (i32.shl (local.get $listed) (i32.const 2))) (local.get $p))
+                    (local.set $listed (i32.add (local.get $listed) (i32.const 1)))))
+                (if (local.get $verdict)
+                  (then
+                    (local.set $skipped (i32.add (local.get $skipped) (i32.const 1)))
+                    (local.set $p (local.get $e))
+                    (local.set $i (i32.add (local.get $j) (i32.const 1)))
+                    (br $events)))))))
+        (i32.store offset=8 (local.get $res) (local.get $e))
+        (i32.store offset=12 (local.get $res) (local.get $idAt))))
+    (i32.store (local.get $res) (local.get $skipped))
+    (i32.store offset=4 (local.get $res) (local.get $i))
+    (i32.store offset=16 (local.get $res) (local.get $listed))
     (local.get $p))
 
   ;; countNewlines(from, to) → how many bytes in [from, to) are '\n'. 64 bytes a step, each newline found adding one to its

@@ -107,11 +107,27 @@ export interface WindowSearch {
 }
 
 /**
+ * How a prefilter decides an XML event whose one `<EventID>` holds clean digits of a listed number (RawPrefilter), from
+ * literals alone: an event holding a numeric reference `&#` is left to the prefilter; otherwise, for an EventID with a
+ * provider literal, an event without it is no process event, and a process event holding none of `anyOf` cannot match.
+ * Literals are printable ASCII without `&<>"'\`, lower-cased, matched ignoring ASCII case.
+ */
+export interface XmlTriageRules {
+  readonly providers: ReadonlyArray<{ readonly eventId: number; readonly literal: string }>;
+  readonly anyOf: readonly string[];
+}
+
+/**
  * A reader's raw-bytes prefilter: false skips the record `view.window[start, end)` unparsed (it is still counted). With
  * `onlyEventIds`, it promises false, and nothing else done, for every XML event whose one `<EventID>` holds clean digits
- * (xml-event-id.ts) of a number not in the set: the reader may then count such events without asking.
+ * (xml-event-id.ts) of a number not in the set: the reader may then count such events without asking. With `xmlTriage` as
+ * well, it promises the same for the events of listed EventIDs those rules settle, but for one thing: a process event that
+ * cannot match must be reported to `processSkipped`, by its absolute offset, as the prefilter would have noted it.
  */
-export type RawPrefilter = ((view: Readonly<RawRecordView>) => boolean) & { readonly onlyEventIds?: ReadonlySet<number> };
+export type RawPrefilter = ((view: Readonly<RawRecordView>) => boolean) & {
+  readonly onlyEventIds?: ReadonlySet<number>;
+  readonly xmlTriage?: XmlTriageRules & { processSkipped(offset: number): void };
+};
 
 /**
  * The EVTX reader's prefilter: asked once per record with its rendered System fields before any EventData value is

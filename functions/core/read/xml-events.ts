@@ -57,6 +57,7 @@ export async function* readXmlEvents(chunks: ByteChunks, options: XmlReaderOptio
   const stats = options.stats ?? { bytes: 0, events: 0, skipped: 0, problems: 0 };
   const gate = recordGate(options.prefilter, stats);
   const onlyEventIds = options.prefilter?.onlyEventIds;
+  const triage = options.prefilter?.xmlTriage;
   const pending: ReadItem[] = [];
   const sink: FrameSink = {
     event(window, search, start, end, offset, eventIdAt) {
@@ -82,6 +83,7 @@ export async function* readXmlEvents(chunks: ByteChunks, options: XmlReaderOptio
             stats.events += count;
             stats.skipped += count;
           },
+          ...(triage === undefined ? {} : { triage, processSkipped: (offset: number) => triage.processSkipped(offset) }),
         }),
     problem(reason, offset, line, excerpt, detail) {
       stats.problems += 1;

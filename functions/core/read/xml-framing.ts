@@ -15,7 +15,7 @@
  * Memory is bounded by maxEventBytes plus one input chunk (xml-scan-window.ts holds the bytes).
  */
 import { Buffer } from 'node:buffer';
-import type { ProblemReason, WindowSearch } from './raw-event.ts';
+import type { ProblemReason, WindowSearch, XmlTriageRules } from './raw-event.ts';
 import { DoctypeSkipper } from './xml-doctype.ts';
 import { xmlEventId } from './xml-event-id.ts';
 import { NeedleSearch } from './xml-needle-search.ts';
@@ -48,8 +48,14 @@ export interface FrameSink {
    * needs no `event` call, and is only counted with `skipped`. Absent: every event is delivered. Read once, by the constructor.
    */
   readonly onlyEventIds?: ReadonlySet<number>;
-  /** Counts events `onlyEventIds` let go. */
+  /** Counts events `onlyEventIds` or `triage` let go. */
   skipped?(count: number): void;
+  /**
+   * With `onlyEventIds`: the rules by which events with a listed EventID may be let go as well (RawPrefilter's xmlTriage);
+   * the process events among them are reported to `processSkipped`, by absolute offset. Read once, by the constructor.
+   */
+  readonly triage?: XmlTriageRules;
+  processSkipped?(offset: number): void;
   /** A located problem; `excerpt` is the offending text's beginning, `detail` says what was wrong. */
   problem(reason: ProblemReason, offset: number, line: number, excerpt: string, detail: string): void;
 }
@@ -109,6 +115,7 @@ export class XmlEventFramer {
     this.#sink = sink;
     this.#max = options.maxEventBytes;
     this.#marks.setRunIds(sink.onlyEventIds);
+    this.#marks.setTriage(sink.onlyEventIds === undefined ? undefined : sink.triage);
   }
 
   /** Scans the next chunk of the stream. */
@@ -181,6 +188,7 @@ export class XmlEventFramer {
     for (;;) {
       // In bulk, in the kernel: the events it only counts, up to one to deliver or to anything it leaves to the code below.
       p = marks.run(p, this.#max);
+      for (let i = 0; i < marks.runSettled; i += 1) sink.processSkipped?.(w.base + marks.settledAt(i));
       if (marks.runSkipped > 0) sink.skipped?.(marks.runSkipped);
       let end = marks.runEnd;
       let idAt = marks.runIdAt;

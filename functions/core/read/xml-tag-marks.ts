@@ -4,7 +4,7 @@
  * forward cursor. The same copy answers the prefilter's literal searches (WindowSearch), so no latin1 string is built.
  */
 import { ScanKernel, type SearchPattern, type TagKind } from '../kernel/scan-kernel.ts';
-import type { WindowSearch } from './raw-event.ts';
+import type { WindowSearch, XmlTriageRules } from './raw-event.ts';
 import type { ScanWindow } from './xml-scan-window.ts';
 
 /** Tag marks of the current window, read in order. Indices are window indices (`ScanWindow.bytes`). */
@@ -79,10 +79,21 @@ export class TagMarks implements WindowSearch {
     return this.#kernel.runs;
   }
 
+  /** The rules `run` settles process events by (ScanKernel.setTriage). */
+  setTriage(rules: XmlTriageRules | undefined): void {
+    this.#kernel.setTriage(rules);
+  }
+
   /** After `run`: events only counted, and the event it stopped at (window indices; -1 when it stopped at something else). */
   runSkipped = 0;
   runEnd = -1;
   runIdAt = -1;
+  /** After `run`: how many process events it settled; settledAt(i) is the window index of each one's start. */
+  runSettled = 0;
+
+  settledAt(i: number): number {
+    return this.#kernel.settledAt(i) + this.#origin;
+  }
 
   /**
    * The kernel's run of complete events from window index `from` (xml-framing.ts #runOfEvents, scan-kernel.wat xmlRun) over
@@ -94,11 +105,13 @@ export class TagMarks implements WindowSearch {
     this.runSkipped = 0;
     this.runEnd = -1;
     this.runIdAt = -1;
+    this.runSettled = 0;
     if (!kernel.runs || rel < this.#batchFrom || rel > kernel.length) return from;
     while (this.#next > 0 && kernel.markAt(this.#next - 1) >= rel) this.#next -= 1;
     const stop = kernel.run(rel, this.#next, max);
     this.#next = kernel.runMark;
     this.runSkipped = kernel.runSkipped;
+    this.runSettled = kernel.runSettled;
     if (kernel.runEnd >= 0) {
       this.runEnd = kernel.runEnd + this.#origin;
       this.runIdAt = kernel.runIdAt < 0 ? -1 : kernel.runIdAt + this.#origin;

@@ -11,6 +11,7 @@ import { ScanKernel, type TagKind } from '../../../functions/core/kernel/scan-ke
 import { TagMarks } from '../../../functions/core/read/xml-tag-marks.ts';
 import { ScanWindow } from '../../../functions/core/read/xml-scan-window.ts';
 import { xmlEventId } from '../../../functions/core/read/xml-event-id.ts';
+import type { XmlTriageRules } from '../../../functions/core/read/raw-event.ts';
 
 interface Mark {
   at: number;
@@ -78,6 +79,15 @@ interface Run {
   end: number;
   idAt: number;
   mark: number;
+  settled: number[];
+}
+
+/** What the triage rules settle for an event [start, end) with EventID `id` (scan-kernel.wat $triage): 0, 1 or 2. */
+function referenceTriage(bytes: Buffer, start: number, end: number, id: number, rules: XmlTriageRules): number {
+  const provider = rules.providers.find((p) => p.eventId === id);
+  if (provider === undefined || referenceFind(bytes, '&#', false, start, end) >= 0) return 0;
+  if (referenceFind(bytes, provider.literal, true, start, end) < 0) return 1;
+  return rules.anyOf.some((literal) => referenceFind(bytes, literal, true, start, end) >= 0) ? 0 : 2;
 }
 
 const isSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
@@ -86,14 +96,15 @@ const isSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x09 || 
  * The framer's run of events over one batch of marks (xml-framing.ts #runOfEvents), as scan-kernel.wat xmlRun states it:
  * from `from`, complete events separated by whitespace; those whose one clean EventID is not in `ids` are counted.
  */
-function referenceRun(bytes: Buffer, marks: Mark[], from: number, ids: ReadonlySet<number> | undefined, max: number): Run {
+function referenceRun(bytes: Buffer, marks: Mark[], from: number, ids: ReadonlySet<number> | undefined, max: number, rules?: XmlTriageRules): Run {
   let p = from;
   let i = 0;
   let skipped = 0;
+  const settled: number[] = [];
   for (;;) {
     while (p < bytes.length && isSpace(bytes[p])) p += 1;
     while (i < marks.length && (marks[i] as Mark).at < p) i += 1;
-    const stop = { stop: p, skipped, end: -1, idAt: -1, mark: i };
+    const stop = { stop: p, skipped, end: -1, idAt: -1, mark: i, settled };
     if (p >= bytes.length || i >= marks.length || (marks[i] as Mark).at !== p || (marks[i] as Mark).kind !== 'start') return stop;
     let j = i + 1;
     let count = 0;
@@ -107,13 +118,16 @@ function referenceRun(bytes: Buffer, marks: Mark[], from: number, ids: ReadonlyS
     if (end < 0 || end - p > max) return stop;
     if (count !== 1) idAt = -1;
     const id = ids !== undefined && idAt >= 0 ? xmlEventId(bytes, idAt, end) : -1;
-    if (id >= 0 && ids?.has(id) === false) {
+    const verdict = id < 0 ? 0 : ids?.has(id) === false ? 1 : rules === undefined ? 0 : referenceTriage(bytes, p, end, id, rules);
+    if (verdict === 2 && settled.length === 256) return stop;
+    if (verdict === 2) settled.push(p);
+    if (verdict !== 0) {
       skipped += 1;
       p = end;
       i = j + 1;
       continue;
     }
-    return { stop: p, skipped, end, idAt, mark: i };
+    return { stop: p, skipped, end, idAt, mark: i, settled };
   }
 }
 
@@ -247,8 +261,9 @@ describe('scan kernel', () => {
     expect(kernel.countNewlines(3, 99_990)).toBe(99_987);
   });
 
-  it('takes the run of events as the reference does, for any marks batch, start, EventIDs and size limit', () => {
+  it('takes the run of events as the reference does, for any marks batch, start, EventIDs, triage rules and size limit', () => {
     // Mostly well-formed events (so runs are long), with the EventID forms the parser accepts or refuses, and some noise.
+    const body = fc.constantFrom('', '<Data>v</Data>', '<Data>v</Data>', 'y'.repeat(60), 'MICROSOFT-windows-SYSMON', 'Microsoft-Windows-Sysmo', 'appcmd.exe', 'C:\\X\\APPCMD.EXE', 'appcmd.ex', '&#97;', '&amp;#', 'install ');
     const eventId = fc.constantFrom(
       '<EventID>1</EventID>', '<EventID> 4688\n</EventID>', '<EventID>12</EventID>', '<EventID>123456</EventID>', '<EventID>1234567</EventID>',
       '<EventID>000012</EventID>', '<EventID/>', '<EventID>&#49;</EventID>', '<EventID>1 2</EventID>', '<EventID Qualifiers="0">4688</EventID>',
@@ -257,8 +272,14 @@ describe('scan kernel', () => {
     const event = fc
       .tuple(
         fc.oneof({ arbitrary: fc.constantFrom('<Event x>', '<Event>', '<Event\n>'), weight: 30 }, { arbitrary: fc.constantFrom('<Events>', 'x'), weight: 1 }),
-        fc.oneof({ arbitrary: eventId.map((id) => [id]), weight: 8 }, { arbitrary: fc.array(eventId, { maxLength: 2 }), weight: 1 }),
-        fc.constantFrom('', '<Data>v</Data>', 'y'.repeat(60)),
+        fc.oneof(
+          { arbitrary: fc.constant(['<EventID>1</EventID>']), weight: 6 },
+          { arbitrary: eventId.map((id) => [id]), weight: 8 },
+          { arbitrary: fc.array(eventId, { maxLength: 2 }), weight: 1 },
+        ),
+        fc.tuple(fc.constantFrom("<Provider Name='Microsoft-Windows-Sysmon'/>", "<Provider Name='Microsoft-Windows-Sysmon'/>", ''), fc.array(body, { maxLength: 2 })).map(
+          ([provider, parts]) => provider + parts.join(''),
+        ),
         fc.oneof({ arbitrary: fc.constant('</Event>'), weight: 30 }, { arbitrary: fc.constantFrom('</Event >', ''), weight: 1 }),
       )
       .map((parts) => parts[0] + parts[1].join('') + parts[2] + parts[3]);
@@ -266,15 +287,24 @@ describe('scan kernel', () => {
       .array(fc.tuple(event, fc.constantFrom('\n', '', ' \r\n', '\t')), { maxLength: 30 })
       .map((parts) => Buffer.from(parts.map(([e, gap]) => e + gap).join(''), 'latin1'));
     const ids = fc.option(fc.subarray([1, 12, 4688, 0]).map((list) => new Set(list)), { nil: undefined });
+    const rules = fc.option(
+      fc.record({
+        providers: fc.subarray([{ eventId: 1, literal: 'microsoft-windows-sysmon' }, { eventId: 4688, literal: 'appcmd' }]),
+        anyOf: fc.subarray(['appcmd.exe', 'install ', 'yyy']),
+      }),
+      { nil: undefined },
+    );
     let skipped = 0;
     let delivered = 0;
+    let settled = 0;
     fc.assert(
-      fc.property(eventText, fc.nat(), ids, fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constant(8192)), fc.oneof(fc.integer({ min: 8, max: 200 }), fc.constant(1 << 20)), fc.boolean(), (bytes, start, only, capacity, max, final) => {
+      fc.property(eventText, fc.nat(), ids, rules, fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constant(8192)), fc.oneof(fc.integer({ min: 8, max: 200 }), fc.constant(1 << 20)), fc.boolean(), (bytes, start, only, triage, capacity, max, final) => {
         // From the first byte half the time, else anywhere.
         const from = start % 2 === 0 ? 0 : start % (bytes.length + 1);
         const kernel = new ScanKernel(capacity);
         kernel.load(bytes);
         kernel.setRunIds(only);
+        kernel.setTriage(triage);
         kernel.findMarks(0, final);
         const batch: Mark[] = [];
         for (let i = 0; i < kernel.markCount; i += 1) batch.push({ at: kernel.markAt(i), kind: kernel.kindAt(i) });
@@ -283,8 +313,10 @@ describe('scan kernel', () => {
         const expected: Run[] = [];
         for (let at = from, mark = 0; ; ) {
           const stop = kernel.run(at, mark, max);
-          got.push({ stop, skipped: kernel.runSkipped, end: kernel.runEnd, idAt: kernel.runIdAt, mark: kernel.runMark });
-          const want = referenceRun(bytes, batch.slice(mark), at, only, max);
+          const listed = Array.from({ length: kernel.runSettled }, (_, i) => kernel.settledAt(i));
+          got.push({ stop, skipped: kernel.runSkipped, end: kernel.runEnd, idAt: kernel.runIdAt, mark: kernel.runMark, settled: listed });
+          settled += listed.length;
+          const want = referenceRun(bytes, batch.slice(mark), at, only, max, triage);
           expected.push({ ...want, mark: want.mark + mark });
           skipped += kernel.runSkipped;
           if (kernel.runEnd < 0 || got.length > 100) break;
@@ -298,7 +330,31 @@ describe('scan kernel', () => {
     );
     // The runs were real ones: many events skipped, many delivered.
     expect(skipped).toBeGreaterThan(400);
-    expect(delivered).toBeGreaterThan(1000);
+    expect(delivered).toBeGreaterThan(800);
+    expect(settled).toBeGreaterThan(40);
+  });
+
+  it('stops a run when its list of settled process events is full, and goes on from there', () => {
+    const event = "<Event x><Provider Name='Microsoft-Windows-Sysmon'/><EventID>1</EventID></Event>\n";
+    const bytes = Buffer.from(event.repeat(600), 'latin1');
+    const kernel = new ScanKernel();
+    kernel.load(bytes);
+    kernel.setRunIds(new Set([1]));
+    kernel.setTriage({ providers: [{ eventId: 1, literal: 'microsoft-windows-sysmon' }], anyOf: ['appcmd.exe'] });
+    kernel.findMarks(0, true);
+    const runs: Array<[number, number, number]> = [];
+    for (let at = 0, mark = 0; at < bytes.length; ) {
+      at = kernel.run(at, mark, 1 << 20);
+      mark = kernel.runMark;
+      runs.push([at, kernel.runSkipped, kernel.runSettled]);
+      expect(kernel.runEnd).toBe(-1);
+      expect(kernel.settledAt(kernel.runSettled - 1)).toBe(at - event.length);
+    }
+    expect(runs).toEqual([
+      [256 * event.length, 256, 256],
+      [512 * event.length, 256, 256],
+      [600 * event.length, 88, 88],
+    ]);
   });
 
   it('takes no run when there are more EventIDs to deliver than its table holds', () => {

@@ -119,13 +119,21 @@
       (else
         (local.set $c1 (i8x16.splat (i32.const 0xff)))
         (local.set $k1 (i8x16.splat (i32.const 0xff)))))
+    ;; 32 positions a step: two 16-position compares of the first two pattern bytes, one mask.
     (block $done
       (loop $blocks
         (br_if $done (i32.gt_s (local.get $p) (local.get $last)))
-        (local.set $m (i8x16.bitmask
-          (v128.and
-            (i8x16.eq (v128.or (v128.load align=1 (local.get $p)) (local.get $k0)) (local.get $c0))
-            (i8x16.eq (v128.or (v128.load offset=1 align=1 (local.get $p)) (local.get $k1)) (local.get $c1)))))
+        (local.set $m (i32.or
+          (i8x16.bitmask
+            (v128.and
+              (i8x16.eq (v128.or (v128.load align=1 (local.get $p)) (local.get $k0)) (local.get $c0))
+              (i8x16.eq (v128.or (v128.load offset=1 align=1 (local.get $p)) (local.get $k1)) (local.get $c1))))
+          (i32.shl
+            (i8x16.bitmask
+              (v128.and
+                (i8x16.eq (v128.or (v128.load offset=16 align=1 (local.get $p)) (local.get $k0)) (local.get $c0))
+                (i8x16.eq (v128.or (v128.load offset=17 align=1 (local.get $p)) (local.get $k1)) (local.get $c1))))
+            (i32.const 16))))
         (block $bitsDone
           (loop $bits
             (br_if $bitsDone (i32.eqz (local.get $m)))
@@ -144,7 +152,7 @@
                 (local.set $i (i32.add (local.get $i) (i32.const 1)))
                 (br $verify)))
             (br $bits)))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
         (br $blocks)))
     (i32.const -1))
   ;; Whether the pattern at $pat (length $len, masks after it) occurs whole at $q.

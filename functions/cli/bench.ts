@@ -126,7 +126,7 @@ async function main(): Promise<void> {
       keep: { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false },
       'no-s3': { type: 'boolean', default: false },
-      runs: { type: 'string', default: '3' },
+      runs: { type: 'string', default: '5' },
     },
   });
   if (values.phase !== undefined) {

@@ -202,16 +202,32 @@
     (block $done
       (loop $blocks
         (br_if $done (i32.ge_s (local.get $p) (local.get $to)))
-        (local.set $v0 (v128.or (v128.load align=1 (local.get $p)) (local.get $low32)))
-        (local.set $v1 (v128.or (v128.load offset=1 align=1 (local.get $p)) (local.get $low32)))
-        (local.set $m (i8x16.bitmask
-          (v128.or
-            (v128.or
-              (v128.and (i8x16.eq (local.get $v0) (local.get $a0)) (i8x16.eq (local.get $v1) (local.get $a1)))
-              (v128.and (i8x16.eq (local.get $v0) (local.get $b0)) (i8x16.eq (local.get $v1) (local.get $b1))))
-            (v128.or
-              (v128.and (i8x16.eq (local.get $v0) (local.get $c0)) (i8x16.eq (local.get $v1) (local.get $c1)))
-              (v128.and (i8x16.eq (local.get $v0) (local.get $d0)) (i8x16.eq (local.get $v1) (local.get $d1)))))))
+        ;; 32 positions a step: two 16-position compares, one mask.
+        (local.set $m (i32.or
+          (i8x16.bitmask
+            (block (result v128)
+              (local.set $v0 (v128.or (v128.load align=1 (local.get $p)) (local.get $low32)))
+              (local.set $v1 (v128.or (v128.load offset=1 align=1 (local.get $p)) (local.get $low32)))
+              (v128.or
+                (v128.or
+                  (v128.and (i8x16.eq (local.get $v0) (local.get $a0)) (i8x16.eq (local.get $v1) (local.get $a1)))
+                  (v128.and (i8x16.eq (local.get $v0) (local.get $b0)) (i8x16.eq (local.get $v1) (local.get $b1))))
+                (v128.or
+                  (v128.and (i8x16.eq (local.get $v0) (local.get $c0)) (i8x16.eq (local.get $v1) (local.get $c1)))
+                  (v128.and (i8x16.eq (local.get $v0) (local.get $d0)) (i8x16.eq (local.get $v1) (local.get $d1)))))))
+          (i32.shl
+            (i8x16.bitmask
+            (block (result v128)
+              (local.set $v0 (v128.or (v128.load offset=16 align=1 (local.get $p)) (local.get $low32)))
+              (local.set $v1 (v128.or (v128.load offset=17 align=1 (local.get $p)) (local.get $low32)))
+              (v128.or
+                (v128.or
+                  (v128.and (i8x16.eq (local.get $v0) (local.get $a0)) (i8x16.eq (local.get $v1) (local.get $a1)))
+                  (v128.and (i8x16.eq (local.get $v0) (local.get $b0)) (i8x16.eq (local.get $v1) (local.get $b1))))
+                (v128.or
+                  (v128.and (i8x16.eq (local.get $v0) (local.get $c0)) (i8x16.eq (local.get $v1) (local.get $c1)))
+                  (v128.and (i8x16.eq (local.get $v0) (local.get $d0)) (i8x16.eq (local.get $v1) (local.get $d1)))))))
+            (i32.const 16))))
         (block $bitsDone
           (loop $bits
             (br_if $bitsDone (i32.eqz (local.get $m)))
@@ -239,7 +255,7 @@
                 (local.set $i (i32.add (local.get $i) (i32.const 1)))
                 (br $each)))
             (br $bits)))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
         (br $blocks)))
     (global.set $count (local.get $count))
     (local.get $to))

@@ -2,6 +2,7 @@
  * Command-line inputs → the files to scan: directories walked recursively in name order (so output order is stable), symlink
  * loops cut, unreadable paths reported by name instead of aborting the rest.
  */
+import { Buffer } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -96,9 +97,30 @@ export class ChunkPool implements ChunkRecycler {
     return buffer;
   }
 
+  /** The size of every buffer this pool hands out (ChunkRecycler.chunkBytes). */
+  readonly chunkBytes = CHUNK_BYTES;
+
+  /**
+   * Reads go into the consumer's buffers from now on (ChunkRecycler.adopt: the XML reader scans them without a copy).
+   */
+  adopt(buffers: readonly Uint8Array[]): void {
+    // The pool's own buffers are let go, those in use too (released, they are not taken back), so that every read after
+    // the ones in flight goes into the adopted buffers.
+    this.#free.length = 0;
+    this.#out.length = 0;
+    // A consumer that offers buffers gives them back.
+    this.#recycling = true;
+    for (const buffer of buffers) {
+      if (buffer.length === CHUNK_BYTES) this.#free.push(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+    }
+  }
+
   /** Takes back the buffer a chunk views, once; chunks of other memory are ignored. */
   release(chunk: Uint8Array): void {
-    const at = this.#out.findIndex((buffer) => buffer.buffer === chunk.buffer);
+    // Adopted buffers share one ArrayBuffer (the kernel's memory): a chunk is matched by where it lies, not only by its memory.
+    const at = this.#out.findIndex(
+      (buffer) => buffer.buffer === chunk.buffer && chunk.byteOffset >= buffer.byteOffset && chunk.byteOffset < buffer.byteOffset + buffer.length,
+    );
     if (at < 0) return;
     this.#recycling = true;
     const [buffer] = this.#out.splice(at, 1);

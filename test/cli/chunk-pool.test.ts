@@ -35,6 +35,27 @@ describe('ChunkPool', () => {
     expect(pool.take().length).toBe(1024 * 1024);
   });
 
+  it('reads into adopted buffers from then on, and tells apart chunks of the one memory they share', () => {
+    const pool = new ChunkPool();
+    const own = pool.take();
+    const memory = new ArrayBuffer(3 * pool.chunkBytes);
+    const adopted = [0, 1, 2].map((k) => Buffer.from(memory, k * pool.chunkBytes, pool.chunkBytes));
+    pool.adopt(adopted);
+    const a = pool.take();
+    const b = pool.take();
+    expect([a, b].map((x) => [x.buffer === memory, x.byteOffset])).toEqual([
+      [true, 2 * pool.chunkBytes],
+      [true, pool.chunkBytes],
+    ]);
+    // The second buffer comes back (a chunk of it): the next take is that one, not the first.
+    pool.release(b.subarray(0, 100));
+    expect(pool.take().byteOffset).toBe(pool.chunkBytes);
+    // The pool's own buffer, handed out before, is let go.
+    pool.release(own);
+    expect(pool.take().byteOffset).toBe(0);
+    expect(pool.take().buffer).not.toBe(own.buffer);
+  });
+
   it('stops expecting buffers back when the first ones never came (a decoder holds them)', () => {
     const pool = new ChunkPool();
     const first = [pool.take(), pool.take(), pool.take(), pool.take(), pool.take()];

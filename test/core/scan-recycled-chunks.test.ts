@@ -27,16 +27,67 @@ class Poisoner implements ChunkRecycler {
   }
 }
 
+/**
+ * A producer that reads into the buffers its consumer offers (ChunkRecycler.adopt), as the CLI's ChunkPool does, and
+ * overwrites every buffer given back at once: what the XML reader scans in place must be done with by then.
+ */
+class Adopter implements ChunkRecycler {
+  readonly #free: Uint8Array[] = [];
+  readonly #out = new Set<Uint8Array>();
+  adopted = 0;
+  readIntoAdopted = 0;
+  constructor(readonly chunkBytes: number) {}
+
+  adopt(buffers: readonly Uint8Array[]): void {
+    this.adopted += buffers.length;
+    this.#free.push(...buffers);
+  }
+
+  release(chunk: Uint8Array): void {
+    for (const buffer of this.#out) {
+      if (buffer.buffer === chunk.buffer && chunk.byteOffset >= buffer.byteOffset && chunk.byteOffset < buffer.byteOffset + buffer.length) {
+        this.#out.delete(buffer);
+        buffer.fill(0x3c);
+        this.#free.push(buffer);
+        return;
+      }
+    }
+  }
+
+  /** `bytes` in chunkBytes pieces, each read into an offered buffer when one is free, else into its own memory. */
+  async *chunks(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+    for (let i = 0; i < bytes.length; i += this.chunkBytes) {
+      const piece = bytes.subarray(i, i + this.chunkBytes);
+      const buffer = this.#free.pop();
+      if (buffer === undefined) {
+        yield Buffer.from(piece);
+        continue;
+      }
+      this.readIntoAdopted += 1;
+      this.#out.add(buffer);
+      buffer.set(piece);
+      yield buffer.subarray(0, piece.length);
+    }
+  }
+}
+
 interface Outcome {
   report: Omit<SourceReport, 'durationMs'>;
   rows: unknown[];
   events: RawEvent[];
 }
 
-async function scan(bytes: Uint8Array, size: number, options: { recycler?: ChunkRecycler; everyEvent?: boolean }): Promise<Outcome> {
+async function scan(
+  bytes: Uint8Array,
+  size: number,
+  options: { recycler?: ChunkRecycler; everyEvent?: boolean; maxEventBytes?: number; chunks?: AsyncIterable<Uint8Array> },
+): Promise<Outcome> {
   const events: RawEvent[] = [];
-  const s = new Scan(options.everyEvent === true ? { onEvent: (event) => void events.push(event) } : {});
-  const { durationMs: _, ...report } = await s.scanSource(SOURCE, copies(bytes, size), options.recycler ? { recycler: options.recycler } : {});
+  const s = new Scan({
+    ...(options.everyEvent === true ? { onEvent: (event: RawEvent) => void events.push(event) } : {}),
+    ...(options.maxEventBytes === undefined ? {} : { maxEventBytes: options.maxEventBytes }),
+  });
+  const { durationMs: _, ...report } = await s.scanSource(SOURCE, options.chunks ?? copies(bytes, size), options.recycler ? { recycler: options.recycler } : {});
   return { report, rows: s.findings().map((f) => JSON.parse(JSON.stringify(f))), events };
 }
 
@@ -71,6 +122,47 @@ describe('recycled chunks are never read again', () => {
       }
     }
     expect((await scan(xml, 65_536, {})).report.events).toBeGreaterThan(100);
+  });
+
+  it.each([
+    ['XmlWinEventLog', xml, undefined],
+    // Oversize events, a DTD, stray bytes, an unclosed event and a comment, with a small event limit: windows of every kind.
+    [
+      'hostile XmlWinEventLog',
+      Buffer.from(
+        [
+          truePositive({ recordId: '1' }),
+          `<Event xmlns='x'><System><EventID>1</EventID></System><EventData><Data Name='x'>${'a'.repeat(9000)}</Data></EventData></Event>`,
+          '<!DOCTYPE x [<!ENTITY a "b">]>',
+          'stray text',
+          fixture('xml/iis-appcmd-discovery.xml.log'),
+          "<Event xmlns='x'><System><EventID>4688</EventID>",
+          '<!-- a comment -->',
+          truePositive({ recordId: '2' }),
+        ]
+          .join('\n')
+          .repeat(6),
+      ),
+      4096,
+    ],
+  ] as const)('%s read into the buffers the reader offers: the same report, rows and events at every chunk size', async (_name, bytes, maxEventBytes) => {
+    let adoptedReads = 0;
+    for (const size of [997, 4096, 65_536, 70_001, 200_003]) {
+      for (const everyEvent of [false, true]) {
+        const plain = await scan(bytes, size, { everyEvent, ...(maxEventBytes === undefined ? {} : { maxEventBytes }) });
+        const adopter = new Adopter(size);
+        const adopted = await scan(bytes, size, {
+          recycler: adopter,
+          everyEvent,
+          chunks: adopter.chunks(bytes),
+          ...(maxEventBytes === undefined ? {} : { maxEventBytes }),
+        });
+        expect(adopted).toEqual(plain);
+        expect(adopter.adopted).toBeGreaterThan(0);
+        adoptedReads += adopter.readIntoAdopted;
+      }
+    }
+    expect(adoptedReads).toBeGreaterThan(20);
   });
 
   it('the rows are there to compare: the planted true positives', async () => {

@@ -95,6 +95,10 @@ export class ScanKernel {
   /** Where each literal's pattern lives, exact and folded. */
   readonly #patterns = { exact: new Map<string, number>(), folded: new Map<string, number>() };
   #patternEnd = 0;
+  /** Memory address of input index 0: the copy region, or where a resident buffer's bytes were loaded in place. */
+  #inputAt = INPUT_AT;
+  /** The resident buffers (residentBuffers), once handed out: their memory range, and the largest copied input below them. */
+  #arena: { at: number; end: number; buffers: Buffer[]; inputLimit: number } | undefined;
   /** Marks of the last xmlMarks call: how many, and where the kernel stopped (an input index). */
   markCount = 0;
   resume = 0;
@@ -128,12 +132,42 @@ export class ScanKernel {
     return this.#length;
   }
 
-  /** Copies `bytes` in as the input (indices 0 … bytes.length), followed by the zero padding the searches rely on. */
-  load(bytes: Uint8Array): void {
+  /**
+   * Makes `bytes` the input (indices 0 … bytes.length). Bytes that lie in this kernel's resident buffers (residentBuffers) are
+   * scanned where they are when `inPlace`; any others are copied in, followed by the zero padding the searches rely on. In
+   * place there is no padding: the bytes after the input are the next ones read, and only xmlMarks with `final` would read
+   * them as part of a tag, so a caller passes `inPlace` false for a final scan.
+   */
+  load(bytes: Uint8Array, inPlace = false): void {
+    const arena = this.#arena;
+    if (inPlace && arena !== undefined && bytes.buffer === this.#heap.buffer && bytes.byteOffset >= arena.at && bytes.byteOffset + bytes.length <= arena.end) {
+      this.#inputAt = bytes.byteOffset;
+      this.#length = bytes.length;
+      return;
+    }
     this.#ensure(INPUT_AT + bytes.length + PAD);
     this.#heap.set(bytes, INPUT_AT);
     this.#heap.fill(0, INPUT_AT + bytes.length, INPUT_AT + bytes.length + PAD);
+    this.#inputAt = INPUT_AT;
     this.#length = bytes.length;
+  }
+
+  /**
+   * `count` buffers of `bytes` each in this kernel's own memory, for a reader to read its input into (ChunkRecycler.adopt):
+   * a window of them is scanned where it lies, without the copy (load). Asked once; later calls return the same buffers.
+   * From then on the memory never grows (growing would detach every view of it, these buffers too): it is sized now for
+   * inputs of up to `maxInput` bytes, and a larger one is an error (the XML framer's windows are bounded: its largest event
+   * plus one piece).
+   */
+  residentBuffers(count: number, bytes: number, maxInput: number): Buffer[] {
+    if (this.#arena !== undefined) return this.#arena.buffers;
+    const at = Math.ceil((INPUT_AT + maxInput + PAD) / PAD) * PAD;
+    const end = at + count * bytes;
+    // The vector loads read up to PAD bytes past the last buffer's end.
+    this.#ensure(end + PAD);
+    const buffers = Array.from({ length: count }, (_, k) => Buffer.from(this.#heap.buffer, at + k * bytes, bytes));
+    this.#arena = { at, end, buffers, inputLimit: INPUT_AT + maxInput + PAD };
+    return buffers;
   }
 
   /**
@@ -142,14 +176,14 @@ export class ScanKernel {
    * one in the last 8 bytes, whose deciding bytes have not arrived) or the first mark that did not fit.
    */
   findMarks(from: number, final: boolean): void {
-    const stop = this.#exports.xmlMarks(INPUT_AT + from, INPUT_AT + this.#length, final ? 1 : 0, MARKS_AT, this.capacity);
+    const stop = this.#exports.xmlMarks(this.#inputAt + from, this.#inputAt + this.#length, final ? 1 : 0, MARKS_AT, this.capacity);
     this.markCount = this.#exports.count.value;
-    this.resume = stop - INPUT_AT;
+    this.resume = stop - this.#inputAt;
   }
 
   /** Input index of mark `i` of the last findMarks call. */
   markAt(i: number): number {
-    return ((this.#marks[(MARKS_AT >> 2) + i] as number) >>> 2) - INPUT_AT;
+    return ((this.#marks[(MARKS_AT >> 2) + i] as number) >>> 2) - this.#inputAt;
   }
 
   /** Kind of mark `i` of the last findMarks call. */
@@ -161,7 +195,7 @@ export class ScanKernel {
   countNewlines(from: number, to: number): number {
     const start = Math.max(from, 0);
     const end = Math.min(to, this.#length);
-    return end > start ? this.#exports.countNewlines(INPUT_AT + start, INPUT_AT + end) : 0;
+    return end > start ? this.#exports.countNewlines(this.#inputAt + start, this.#inputAt + end) : 0;
   }
 
   /** The EventIDs run delivers (others with a clean `<EventID>` are only counted); undefined: every event is delivered. */
@@ -179,7 +213,7 @@ export class ScanKernel {
    * -1 for none) and runMark set. `max` is the largest event in bytes.
    */
   run(from: number, index: number, max: number): number {
-    const stop = this.#exports.xmlRun(INPUT_AT + from, INPUT_AT + this.#length, MARKS_AT, index, this.markCount, IDS_AT, this.#runIds, max, this.#triage, RUN_AT);
+    const stop = this.#exports.xmlRun(this.#inputAt + from, this.#inputAt + this.#length, MARKS_AT, index, this.markCount, IDS_AT, this.#runIds, max, this.#triage, RUN_AT);
     const results = this.#marks;
     const at = RUN_AT >> 2;
     this.runSkipped = results[at] as number;
@@ -187,14 +221,14 @@ export class ScanKernel {
     const end = results[at + 2] as number;
     const idAt = results[at + 3] as number;
     this.runSettled = results[at + 4] as number;
-    this.runEnd = end < 0 ? -1 : end - INPUT_AT;
-    this.runIdAt = idAt < 0 ? -1 : idAt - INPUT_AT;
-    return stop - INPUT_AT;
+    this.runEnd = end < 0 ? -1 : end - this.#inputAt;
+    this.runIdAt = idAt < 0 ? -1 : idAt - this.#inputAt;
+    return stop - this.#inputAt;
   }
 
   /** Input index of the `i`th process event the last run settled. */
   settledAt(i: number): number {
-    return (this.#marks[(RUN_AT >> 2) + 8 + i] as number) - INPUT_AT;
+    return (this.#marks[(RUN_AT >> 2) + 8 + i] as number) - this.#inputAt;
   }
 
   /**
@@ -247,8 +281,8 @@ export class ScanKernel {
     const pattern = this.#pattern(literal, fold);
     const end = Math.min(to, this.#length);
     if (from < 0 || end - from < literal.length) return -1;
-    const at = this.#exports.find(INPUT_AT + from, INPUT_AT + end, pattern, literal.length);
-    return at < 0 ? -1 : at - INPUT_AT;
+    const at = this.#exports.find(this.#inputAt + from, this.#inputAt + end, pattern, literal.length);
+    return at < 0 ? -1 : at - this.#inputAt;
   }
 
   /**
@@ -262,15 +296,15 @@ export class ScanKernel {
     const { long, short, tables } = this.#plan(patterns);
     for (let t = 0; t < tables.length; t += 1) {
       const count = Math.min(ANY_MAX, long.length - t * ANY_MAX);
-      let at = INPUT_AT + from;
+      let at = this.#inputAt + from;
       for (;;) {
-        const stop = this.#exports.findAll(at, INPUT_AT + from, INPUT_AT + end, tables[t] as number, count, HITS_AT, HIT_CAP);
+        const stop = this.#exports.findAll(at, this.#inputAt + from, this.#inputAt + end, tables[t] as number, count, HITS_AT, HIT_CAP);
         const hits = this.#exports.count.value;
         for (let i = 0; i < hits; i += 1) {
           const hit = this.#marks[(HITS_AT >> 2) + i] as number;
-          visit((hit >>> 2) - INPUT_AT, long[t * ANY_MAX + (hit & 3)] as number);
+          visit((hit >>> 2) - this.#inputAt, long[t * ANY_MAX + (hit & 3)] as number);
         }
-        if (stop >= INPUT_AT + end) break;
+        if (stop >= this.#inputAt + end) break;
         at = stop;
       }
     }
@@ -365,6 +399,11 @@ export class ScanKernel {
 
   #ensure(bytes: number): void {
     const memory = this.#exports.memory;
+    const arena = this.#arena;
+    // Below the resident buffers, never over them, and never growing (see residentBuffers).
+    if (arena !== undefined && bytes > arena.inputLimit) {
+      throw new RangeError(`scan kernel: an input of ${bytes - INPUT_AT - PAD} bytes does not fit below its resident buffers`);
+    }
     if (memory.buffer.byteLength >= bytes) return;
     memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
     this.#heap = new Uint8Array(memory.buffer);

@@ -78,6 +78,14 @@ export type ByteChunks = AsyncIterable<Uint8Array>;
  */
 export interface ChunkRecycler {
   release(chunk: Uint8Array): void;
+  /** The size of the buffers the producer reads into, when it can read into buffers its consumer offers (adopt). */
+  readonly chunkBytes?: number;
+  /**
+   * Offers buffers of chunkBytes each that the consumer scans where they lie (the XML reader's scan-kernel memory, which
+   * saves copying every byte once): the producer reads into these from now on, and takes them back through release as
+   * before.
+   */
+  adopt?(buffers: readonly Uint8Array[]): void;
 }
 
 /**

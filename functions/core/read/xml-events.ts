@@ -38,6 +38,8 @@ export interface XmlReaderOptions {
 }
 
 const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+/** Buffers offered to a recycler that can read into them: the reader holds two chunks, and one more may be being read. */
+const RESIDENT_BUFFERS = 4;
 
 function countNewlines(bytes: Buffer, from: number, to: number): number {
   const range = bytes.subarray(from, to);
@@ -91,5 +93,7 @@ export async function* readXmlEvents(chunks: ByteChunks, options: XmlReaderOptio
     },
   };
   const framer = new XmlEventFramer(sink, { maxEventBytes: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES });
-  yield* framedItems(chunks, stats, framer, pending, options.recycler);
+  const recycler = options.recycler;
+  if (recycler?.adopt !== undefined && recycler.chunkBytes !== undefined) recycler.adopt(framer.residentBuffers(RESIDENT_BUFFERS, recycler.chunkBytes));
+  yield* framedItems(chunks, stats, framer, pending, recycler);
 }

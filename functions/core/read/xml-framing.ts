@@ -19,7 +19,7 @@ import type { ProblemReason, WindowSearch, XmlTriageRules } from './raw-event.ts
 import { DoctypeSkipper } from './xml-doctype.ts';
 import { xmlEventId } from './xml-event-id.ts';
 import { NeedleSearch } from './xml-needle-search.ts';
-import { ScanWindow } from './xml-scan-window.ts';
+import { ScanWindow, largestWindow } from './xml-scan-window.ts';
 import { TagMarks } from './xml-tag-marks.ts';
 import type { TagKind } from '../kernel/scan-kernel.ts';
 
@@ -116,6 +116,15 @@ export class XmlEventFramer {
     this.#max = options.maxEventBytes;
     this.#marks.setRunIds(sink.onlyEventIds);
     this.#marks.setTriage(sink.onlyEventIds === undefined ? undefined : sink.triage);
+  }
+
+  /**
+   * Buffers for the caller to read its input into: chunks read into them are scanned where they lie, without a copy
+   * (ScanKernel.residentBuffers). The kernel memory is sized for this framer's largest window: its largest event, the
+   * few bytes a construct or stray run keeps besides (EXCERPT_BYTES, a tag), and one piece.
+   */
+  residentBuffers(count: number, bytes: number): Buffer[] {
+    return this.#marks.residentBuffers(count, bytes, largestWindow(this.#max + EXCERPT_BYTES + LOOKAHEAD + END_TAG.length));
   }
 
   /** Scans the next chunk of the stream. */

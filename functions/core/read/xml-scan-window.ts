@@ -13,6 +13,14 @@ const BRIDGE_BYTES = 16 * 1024;
 /** The most the window takes in at once (see push). */
 const PIECE_BYTES = 64 * 1024;
 
+/**
+ * The most bytes a window holds when the scanner keeps at most `kept` bytes across pushes: those, plus one piece (a bridge is
+ * smaller). The XML framer keeps less than its largest event plus a tag.
+ */
+export function largestWindow(kept: number): number {
+  return kept + PIECE_BYTES;
+}
+
 /** A sliding window over a byte stream. The scanner reads `bytes`, `base`, and moves `pos` forward. */
 export class ScanWindow {
   /** The bytes in view; `base` is the absolute offset of the first, `pos` the first one still needed. */

@@ -3,6 +3,7 @@
  * needed), the kernel lists every `<Event` start, `</Event>` and `<EventID` tag in them, and the framer reads that list with a
  * forward cursor. The same copy answers the prefilter's literal searches (WindowSearch), so no latin1 string is built.
  */
+import type { Buffer } from 'node:buffer';
 import { ScanKernel, type SearchPattern, type TagKind } from '../kernel/scan-kernel.ts';
 import type { WindowSearch, XmlTriageRules } from './raw-event.ts';
 import type { ScanWindow } from './xml-scan-window.ts';
@@ -79,6 +80,11 @@ export class TagMarks implements WindowSearch {
     return this.#kernel.runs;
   }
 
+  /** Buffers in the kernel's memory, scanned without a copy (ScanKernel.residentBuffers). */
+  residentBuffers(count: number, bytes: number, maxInput: number): Buffer[] {
+    return this.#kernel.residentBuffers(count, bytes, maxInput);
+  }
+
   /** The rules `run` settles process events by (ScanKernel.setTriage). */
   setTriage(rules: XmlTriageRules | undefined): void {
     this.#kernel.setTriage(rules);
@@ -147,7 +153,8 @@ export class TagMarks implements WindowSearch {
   #load(from: number): void {
     const window = this.#window as ScanWindow;
     this.#origin = Math.max(0, Math.min(from, window.bytes.length));
-    this.#kernel.load(window.bytes.subarray(this.#origin));
+    // In place unless final: a final scan reads the bytes after the input as zeros (ScanKernel.load).
+    this.#kernel.load(window.bytes.subarray(this.#origin), !this.#final);
     this.#kernel.findMarks(0, this.#final);
     this.#next = 0;
     this.#batchFrom = 0;

@@ -357,6 +357,37 @@ describe('scan kernel', () => {
     ]);
   });
 
+  it('scans bytes in its resident buffers where they lie, exactly as a copy of them', () => {
+    fc.assert(
+      fc.property(tagText, fc.nat(), fc.nat(), fc.boolean(), (bytes, a, b, fold) => {
+        const resident = new ScanKernel();
+        const [buffer] = resident.residentBuffers(2, 4096, 8192);
+        const at = a % (4096 - bytes.length + 1);
+        (buffer as Buffer).fill(0x76);
+        (buffer as Buffer).set(bytes, at);
+        resident.load((buffer as Buffer).subarray(at, at + bytes.length), true);
+        const copied = new ScanKernel();
+        copied.load(bytes);
+        // Not final: the bytes after the input are the next ones read, never zeros (ScanKernel.load).
+        expect(kernelMarks(resident, 0, false)).toEqual(kernelMarks(copied, 0, false));
+        const to = b % (bytes.length + 1);
+        expect(resident.countNewlines(0, to)).toBe(copied.countNewlines(0, to));
+        expect(resident.find('Event', fold, 0, to)).toBe(copied.find('Event', fold, 0, to));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never grows its memory once it handed out resident buffers: they stay usable, and a larger input is an error', () => {
+    const kernel = new ScanKernel();
+    const buffers = kernel.residentBuffers(4, 65_536, 100_000);
+    expect(kernel.residentBuffers(4, 65_536, 100_000)).toBe(buffers);
+    kernel.load(Buffer.alloc(100_000, 0x20));
+    expect(buffers.every((b) => b.length === 65_536)).toBe(true);
+    expect(() => kernel.load(Buffer.alloc(100_001, 0x20))).toThrow(RangeError);
+    expect(buffers.every((b) => b.length === 65_536)).toBe(true);
+  });
+
   it('takes no run when there are more EventIDs to deliver than its table holds', () => {
     const kernel = new ScanKernel();
     kernel.setRunIds(new Set(Array.from({ length: 17 }, (_, i) => i)));

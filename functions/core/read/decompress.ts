@@ -16,7 +16,6 @@
  */
 import { Buffer } from 'node:buffer';
 import { createGunzip } from 'node:zlib';
-import { Decompress } from 'fzstd';
 import { peekChunks } from './detect-format.ts';
 import { CorruptCompressionError, TooLargeError, slices, type Compression, type Where } from './compressed-input.ts';
 import type { ByteChunks } from './raw-event.ts';
@@ -292,6 +291,8 @@ async function* zstdChunks(input: ByteChunks, where: Where): AsyncGenerator<Uint
   }
   const queue: Uint8Array[] = [];
   let fed = 0;
+  // Loaded when the first zstd stream is read (fzstd builds its tables as it loads).
+  const { Decompress } = await import('fzstd');
   const decoder = new Decompress((data) => {
     if (data.length > ZSTD_MAX_BLOCK) throw new Error(`a block decodes to ${data.length} bytes, over the 128 KiB maximum`);
     if (data.length > 0) queue.push(data);

@@ -3,7 +3,10 @@
  * skipped. Entries with a method other than stored/deflate fail once with their name; the archive's other entries still read.
  */
 import { Buffer } from 'node:buffer';
-import { Unzip, UnzipInflate, type AsyncFlateStreamHandler, type UnzipDecoderConstructor } from 'fflate';
+import type { AsyncFlateStreamHandler, Unzip, UnzipDecoderConstructor } from 'fflate';
+
+/** fflate, loaded when the first zip is read: its module builds its tables as it loads, a cost every other scan would pay. */
+type Fflate = typeof import('fflate');
 import { CorruptCompressionError, slices, type Where } from './compressed-input.ts';
 import type { ByteChunks } from './raw-event.ts';
 
@@ -50,7 +53,7 @@ class ZipPump {
   #tail: Uint8Array[] = [];
   #tailLength = 0;
 
-  constructor(input: ByteChunks) {
+  constructor(input: ByteChunks, { Unzip, UnzipInflate }: Fflate) {
     this.#iterator = input[Symbol.asyncIterator]();
     this.#unzip = new Unzip((file) => {
       const entry = this.#count;
@@ -157,7 +160,7 @@ async function* entryChunks(pump: ZipPump, entry: number, name: string): AsyncGe
  * skipped. A fault outside any entry (truncated archive) is thrown here.
  */
 export async function* zipEntries(input: ByteChunks): AsyncGenerator<{ name: string; chunks: ByteChunks }> {
-  const pump = new ZipPump(input);
+  const pump = new ZipPump(input, await import('fflate'));
   const names = new Map<number, string>();
   try {
     for (;;) {

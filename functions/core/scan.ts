@@ -263,12 +263,12 @@ export class Scan {
   }
 }
 
-/** EVTX: only a record processEventKind accepts can reach a detection; the reader renders no other (process ones are all rendered). */
 /** RawPrefilter's xmlTriage for these rules (none without them). */
 function withTriage(rules: XmlTriageRules | undefined, processSkipped: (offset: number) => void): { xmlTriage?: XmlTriageRules & { processSkipped(offset: number): void } } {
   return rules === undefined ? {} : { xmlTriage: { ...rules, processSkipped } };
 }
 
+/** EVTX: only a record processEventKind accepts can reach a detection; the reader renders no other (process ones are all rendered). */
 const mayBeProcessEvent: SystemPrefilter = (system) => processEventKind({ location: { offset: 0 }, system, data: {} }) !== undefined;
 
 async function* countBytes(chunks: ByteChunks, add: (n: number) => void): ByteChunks {

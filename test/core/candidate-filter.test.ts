@@ -46,6 +46,13 @@ describe('CandidateFilter', () => {
     expect(triage([calc, event, eid5])).toEqual(['process', expected, 'other']);
   });
 
+  it('gives the readers triage rules for Sysmon EID 1 and one fold-safe conjunct per search, or none when a search has none', () => {
+    expect(filter?.xmlTriageRules()).toEqual({ providers: [{ eventId: 1, literal: 'microsoft-windows-sysmon' }], anyOf: ['appcmd.exe'] });
+    // Every literal holds an i or a k (a folding character could spell it): only the full check may rule such an event out.
+    expect(CandidateFilter.build([[['install '], ['image']]])?.xmlTriageRules()).toBeUndefined();
+    expect(CandidateFilter.build([[['appcmd.exe']], [['cmd.exe', 'pwsh']]])?.xmlTriageRules()?.anyOf).toEqual(['appcmd.exe', 'cmd.exe', 'pwsh']);
+  });
+
   it('looks only inside each event: a literal in the next event does not make this one a candidate', () => {
     expect(triage([calc, truePositive(), calc])).toEqual(['process', 'candidate', 'process']);
   });

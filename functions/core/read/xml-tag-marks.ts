@@ -1,7 +1,9 @@
 /**
- * The XML framer's tag search: the window's bytes are copied into a scan kernel once per window (from the first byte still
- * needed), the kernel lists every `<Event` start, `</Event>` and `<EventID` tag in them, and the framer reads that list with a
- * forward cursor. The same copy answers the prefilter's literal searches (WindowSearch), so no latin1 string is built.
+ * The XML framer's tag search: the window's bytes are loaded into a scan kernel once per window (from the first byte still
+ * needed; copied, or taken where they lie when they were read into the kernel's own buffers), the kernel lists every
+ * `<Event` start, `</Event>` and `<EventID` tag in them, and the framer reads that list with a forward cursor or has the
+ * kernel take the run of events from it. The same bytes answer the prefilter's literal searches (WindowSearch) and the line
+ * counter, so no latin1 string is built.
  */
 import type { Buffer } from 'node:buffer';
 import { ScanKernel, type SearchPattern, type TagKind } from '../kernel/scan-kernel.ts';
@@ -74,10 +76,9 @@ export class TagMarks implements WindowSearch {
     }
   }
 
-  /** The EventIDs `run` delivers (see ScanKernel.setRunIds); false when there are too many for the kernel to take runs. */
-  setRunIds(ids: ReadonlySet<number> | undefined): boolean {
+  /** The EventIDs `run` delivers (ScanKernel.setRunIds; with more than its table holds, `run` takes no events). */
+  setRunIds(ids: ReadonlySet<number> | undefined): void {
     this.#kernel.setRunIds(ids);
-    return this.#kernel.runs;
   }
 
   /** Buffers in the kernel's memory, scanned without a copy (ScanKernel.residentBuffers). */

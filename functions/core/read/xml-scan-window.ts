@@ -10,8 +10,12 @@ import { LineCounter, type NewlineCount } from './xml-lines.ts';
 /** Input chunks at least this large are used in place; only the few bytes that straddle into them are copied. */
 const ADOPT_MIN_CHUNK = 64 * 1024;
 const BRIDGE_BYTES = 16 * 1024;
-/** The most the window takes in at once (see push). */
-const PIECE_BYTES = 64 * 1024;
+/**
+ * The most the window takes in at once (see push). 256 KiB: with reads straight into the kernel's memory a piece is scanned
+ * where it lies, and fewer, larger pieces cost less per byte (64 KiB, best while every piece was copied into the kernel,
+ * now measured ~1.5% slower; a copied piece still stays within the core's cache).
+ */
+const PIECE_BYTES = 256 * 1024;
 
 /**
  * The most bytes a window holds when the scanner keeps at most `kept` bytes across pushes: those, plus one piece (a bridge is

@@ -4,9 +4,8 @@
 // built from, as make would: bundling costs about half a second, as long as scanning a gigabyte.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-const quiet = process.argv.includes('--quiet');
-const ifStale = process.argv.includes('--if-stale');
 const names = ['scan', 'local-pipeline', 'bench'].filter((name) => existsSync(`functions/cli/${name}.ts`));
 const outputs = names.map((name) => `dist/cli/${name}.mjs`);
 
@@ -24,9 +23,11 @@ function upToDate() {
   return oldestOutput > newestSource();
 }
 
-if (!(ifStale && upToDate())) {
-  // Imported only to build: the up-to-date check then costs no more than Node's start-up.
-  const { build } = await import('esbuild');
+/** Builds the bundles (in the current directory, the project's root), or only when one is older than a source (`ifStale`). */
+export async function build({ quiet = false, ifStale = false } = {}) {
+  if (ifStale && upToDate()) return;
+  // Imported only to build: the up-to-date check then costs no more than a few file stats.
+  const esbuild = await import('esbuild');
   const common = {
     outdir: 'dist/cli',
     outExtension: { '.js': '.mjs' },
@@ -43,7 +44,11 @@ if (!(ifStale && upToDate())) {
   const scanner = names.filter((name) => name === 'scan');
   const others = names.filter((name) => name !== 'scan');
   await Promise.all([
-    scanner.length > 0 ? build({ ...common, entryPoints: scanner.map((name) => `functions/cli/${name}.ts`) }) : undefined,
-    others.length > 0 ? build({ ...common, entryPoints: others.map((name) => `functions/cli/${name}.ts`), packages: 'external' }) : undefined,
+    scanner.length > 0 ? esbuild.build({ ...common, entryPoints: scanner.map((name) => `functions/cli/${name}.ts`) }) : undefined,
+    others.length > 0 ? esbuild.build({ ...common, entryPoints: others.map((name) => `functions/cli/${name}.ts`), packages: 'external' }) : undefined,
   ]);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await build({ quiet: process.argv.includes('--quiet'), ifStale: process.argv.includes('--if-stale') });
 }

@@ -3,7 +3,7 @@
  * scan does not time esbuild. Run in a small tree of its own, so other tests' builds cannot interfere.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,8 @@ function tree(): void {
   mkdirSync(join(root, 'functions/cli'), { recursive: true });
   mkdirSync(join(root, 'scripts'), { recursive: true });
   copyFileSync(resolve('scripts/build.mjs'), join(root, 'scripts/build.mjs'));
-  symlinkSync(resolve('node_modules'), join(root, 'node_modules'));
+  copyFileSync(resolve('scripts/run.mjs'), join(root, 'scripts/run.mjs'));
+  if (!existsSync(join(root, 'node_modules'))) symlinkSync(resolve('node_modules'), join(root, 'node_modules'));
   writeFileSync(join(root, 'package.json'), '{"type":"module"}');
   writeFileSync(join(root, 'functions/cli/scan.ts'), "console.log('one');\n");
 }
@@ -48,5 +49,18 @@ describe('scripts/build.mjs --if-stale', () => {
     const again = built();
     build();
     expect(built()).toBeGreaterThan(again);
+  });
+
+  it('scripts/run.mjs (npm run scan) rebuilds a stale bundle and runs it in the same process, with its own arguments', () => {
+    tree();
+    writeFileSync(join(root, 'functions/cli/scan.ts'), "console.log(['three', ...process.argv.slice(2)].join(' '), process.argv[1].endsWith('dist/cli/scan.mjs'));\n");
+    const launched = (): string => execFileSync(process.execPath, ['scripts/run.mjs', 'scan', '--flag', 'file.xml'], { cwd: root, encoding: 'utf8' }).trim();
+    expect(launched()).toBe('three --flag file.xml true');
+    for (const file of ['functions/cli/scan.ts', 'functions/cli', 'functions', 'scripts/build.mjs', 'package.json']) age(file, 3600);
+    age('dist/cli/scan.mjs', 60);
+    const before = built();
+    expect(launched()).toBe('three --flag file.xml true');
+    expect(built()).toBe(before);
+    expect(() => execFileSync(process.execPath, ['scripts/run.mjs', 'nothing'], { cwd: root, stdio: 'pipe' })).toThrow();
   });
 });

@@ -1,11 +1,12 @@
 /**
- * The typed front of the scan kernel (scan-kernel.wat): the XML framer's tag search and the prefilter's literal search, run
- * as WebAssembly SIMD over a copy of the reader's window. Measured on the bench corpus (one core): the tag search plus the
+ * The typed front of the scan kernel (scan-kernel.wat): the XML framer's tag search, run of events and newline count, and the
+ * prefilter's literal search, run as WebAssembly SIMD over the reader's window (a copy, or its bytes where they were read). Measured on the bench corpus (one core): the tag search plus the
  * copy cost 0.17 CPU-s/GB where the V8 string search it replaces cost 0.33 with the latin1 string it needed.
  *
  * One kernel per reader: each owns its memory, so readers running side by side never see each other's bytes. Memory layout:
- * [patterns | marks | hits | input + PAD zero bytes]; it grows with the largest input loaded and never shrinks (a reader's
- * window is bounded by its largest event plus one chunk).
+ * [patterns | marks | hits | run EventIDs | run results | triage table | input + PAD zero bytes | resident buffers]; it grows
+ * with the largest input copied in and never shrinks (a reader's window is bounded by its largest event plus one piece),
+ * and never grows at all once it handed out resident buffers (residentBuffers).
  */
 import { Buffer } from 'node:buffer';
 import type { XmlTriageRules } from '../read/raw-event.ts';
@@ -84,11 +85,21 @@ function isLowerLetter(code: number): boolean {
   return code >= 0x61 && code <= 0x7a;
 }
 
+/** Writes a pattern as find reads it at `at`: its bytes, then a mask byte each (0x20 where a letter matches either case). */
+function writePattern(heap: Uint8Array, at: number, literal: string, fold: boolean): void {
+  for (let i = 0; i < literal.length; i += 1) {
+    const code = literal.charCodeAt(i) & 0xff;
+    const folds = fold && isLowerLetter(code | 0x20);
+    heap[at + i] = folds ? code | 0x20 : code;
+    heap[at + literal.length + i] = folds ? 0x20 : 0;
+  }
+}
+
 /** One kernel instance: load an input, then ask for its tag marks and literal positions (indices into the input). */
 export class ScanKernel {
   readonly #exports: KernelExports;
   #heap: Uint8Array;
-  #marks: Int32Array;
+  #words: Int32Array;
   #length = 0;
   /** Counts the times the pattern region was emptied: what was written before is gone. */
   #generation = 0;
@@ -120,7 +131,7 @@ export class ScanKernel {
     this.capacity = Math.max(1, Math.min(markCapacity, MARK_CAP));
     this.#exports = new wasm.Instance(kernelModule()).exports as KernelExports;
     this.#heap = new Uint8Array(this.#exports.memory.buffer);
-    this.#marks = new Int32Array(this.#exports.memory.buffer);
+    this.#words = new Int32Array(this.#exports.memory.buffer);
     this.#ensure(INPUT_AT + PAD);
   }
 
@@ -183,12 +194,12 @@ export class ScanKernel {
 
   /** Input index of mark `i` of the last findMarks call. */
   markAt(i: number): number {
-    return ((this.#marks[(MARKS_AT >> 2) + i] as number) >>> 2) - this.#inputAt;
+    return ((this.#words[(MARKS_AT >> 2) + i] as number) >>> 2) - this.#inputAt;
   }
 
   /** Kind of mark `i` of the last findMarks call. */
   kindAt(i: number): TagKind {
-    return KINDS[(this.#marks[(MARKS_AT >> 2) + i] as number) & 3] as TagKind;
+    return KINDS[(this.#words[(MARKS_AT >> 2) + i] as number) & 3] as TagKind;
   }
 
   /** How many `\n` bytes input indices [from, to) hold (clipped to the input). */
@@ -204,7 +215,7 @@ export class ScanKernel {
     this.#runIds = ids === undefined ? -1 : ids.size;
     if (!this.runs || ids === undefined) return;
     let k = 0;
-    for (const id of ids) this.#marks[(IDS_AT >> 2) + k++] = id;
+    for (const id of ids) this.#words[(IDS_AT >> 2) + k++] = id;
   }
 
   /**
@@ -214,7 +225,7 @@ export class ScanKernel {
    */
   run(from: number, index: number, max: number): number {
     const stop = this.#exports.xmlRun(this.#inputAt + from, this.#inputAt + this.#length, MARKS_AT, index, this.markCount, IDS_AT, this.#runIds, max, this.#triage, RUN_AT);
-    const results = this.#marks;
+    const results = this.#words;
     const at = RUN_AT >> 2;
     this.runSkipped = results[at] as number;
     this.runMark = results[at + 1] as number;
@@ -228,7 +239,7 @@ export class ScanKernel {
 
   /** Input index of the `i`th process event the last run settled. */
   settledAt(i: number): number {
-    return (this.#marks[(RUN_AT >> 2) + 8 + i] as number) - this.#inputAt;
+    return (this.#words[(RUN_AT >> 2) + 8 + i] as number) - this.#inputAt;
   }
 
   /**
@@ -240,18 +251,11 @@ export class ScanKernel {
     if (rules === undefined || rules.providers.length > TRIAGE_PROVIDERS || rules.anyOf.length > TRIAGE_LITERALS) return;
     const literals = [REFERENCE, ...rules.providers.map((p) => p.literal), ...rules.anyOf];
     if (literals.some((l) => l.length === 0) || literals.reduce((n, l) => n + 2 * l.length, 0) > TRIAGE_BYTES - TRIAGE_TABLE) return;
-    const heap = this.#heap;
-    const words = this.#marks;
+    const words = this.#words;
     let free = TRIAGE_AT + TRIAGE_TABLE;
-    /** Writes a pattern (bytes, then masks: find's layout) and returns where. */
     const pattern = (literal: string, fold: boolean): number => {
       const at = free;
-      for (let i = 0; i < literal.length; i += 1) {
-        const code = literal.charCodeAt(i) & 0xff;
-        const folds = fold && isLowerLetter(code | 0x20);
-        heap[at + i] = folds ? code | 0x20 : code;
-        heap[at + literal.length + i] = folds ? 0x20 : 0;
-      }
+      writePattern(this.#heap, at, literal, fold);
       free += 2 * literal.length;
       return at;
     };
@@ -301,7 +305,7 @@ export class ScanKernel {
         const stop = this.#exports.findAll(at, this.#inputAt + from, this.#inputAt + end, tables[t] as number, count, HITS_AT, HIT_CAP);
         const hits = this.#exports.count.value;
         for (let i = 0; i < hits; i += 1) {
-          const hit = this.#marks[(HITS_AT >> 2) + i] as number;
+          const hit = this.#words[(HITS_AT >> 2) + i] as number;
           visit((hit >>> 2) - this.#inputAt, long[t * ANY_MAX + (hit & 3)] as number);
         }
         if (stop >= this.#inputAt + end) break;
@@ -372,12 +376,7 @@ export class ScanKernel {
     const known = patterns.get(literal);
     if (known !== undefined) return known;
     const at = this.#reserve(literal.length * 2, 1);
-    for (let i = 0; i < literal.length; i += 1) {
-      const code = literal.charCodeAt(i) & 0xff;
-      const folds = fold && isLowerLetter(code | 0x20);
-      this.#heap[at + i] = folds ? code | 0x20 : code;
-      this.#heap[at + literal.length + i] = folds ? 0x20 : 0;
-    }
+    writePattern(this.#heap, at, literal, fold);
     patterns.set(literal, at);
     return at;
   }
@@ -407,6 +406,6 @@ export class ScanKernel {
     if (memory.buffer.byteLength >= bytes) return;
     memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
     this.#heap = new Uint8Array(memory.buffer);
-    this.#marks = new Int32Array(memory.buffer);
+    this.#words = new Int32Array(memory.buffer);
   }
 }

@@ -100,7 +100,8 @@
   ;; find(from, to, pattern, length) → the first position q in [from, to - length] where the pattern occurs, or -1.
   ;; The pattern is `length` bytes at `pattern` followed by `length` mask bytes: byte b matches pattern byte c under mask k when
   ;; (b | k) == c, so a lower-case ASCII letter with mask 0x20 matches either case and mask 0 matches exactly. length ≥ 1.
-  ;; The first two pattern bytes are compared 16 positions at a time; a one-byte pattern pairs with an always-true second.
+  ;; The first two pattern bytes are compared at 32 positions a step (two 16-position compares); a one-byte pattern pairs
+  ;; with an always-true second. $find is the same search for the other kernel functions.
   (func (export "find") (param $p i32) (param $to i32) (param $pat i32) (param $len i32) (result i32)
     (call $find (local.get $p) (local.get $to) (local.get $pat) (local.get $len)))
   (func $find (param $p i32) (param $to i32) (param $pat i32) (param $len i32) (result i32)
@@ -175,7 +176,7 @@
   ;; ordered by the position of the pattern's anchor (see below), and sets `count`. The table holds n entries of (pattern,
   ;; length, anchor), i32 each, patterns laid out as for find, each at least two bytes long. A pattern is looked for by its two
   ;; bytes at `anchor` (the caller picks a rare pair: `cm` of `appcmd.exe` stops far less often than `ap`), compared for
-  ;; every pattern in one pass, 16 positions at a time, on the bytes OR 0x20 (a letter's case folded; a few other bytes
+  ;; every pattern in one pass, 32 positions a step, on the bytes OR 0x20 (a letter's case folded; a few other bytes
   ;; collide, e.g. '|' with '\', and are refused by the exact check that follows), as V8's vector code costs about a cycle
   ;; per op. Anchor positions from `start` on are scanned; returns `to` when done, or the anchor position whose matches did
   ;; not all fit in `cap` (ask again from there, with the same `low`).

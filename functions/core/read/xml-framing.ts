@@ -2,7 +2,7 @@
  * Event framing for XmlWinEventLog: finds each `<Event …>…</Event>` in a UTF-8 byte stream from the scan kernel's tag marks
  * (xml-tag-marks.ts), without decoding or parsing it, and reports everything between events that is not whitespace, an
  * `<Events>` wrapper tag, an XML declaration / processing instruction or a comment. A `<!DOCTYPE` is reported and skipped,
- * never interpreted.
+ * never interpreted. Runs of complete events are taken in bulk (xml-event-runs.ts); this file is the general path.
  *
  * Decisions depend only on the bytes, never on where chunks happen to split them:
  * - an event starting at s ends at the first `</Event>` after it, unless a new `<Event` start comes first (then s is
@@ -12,19 +12,18 @@
  * - a run of stray bytes ends at the next event start and is reported once.
  * Known limit: a CDATA section or comment inside an event whose text contains `</Event>` or an `<Event ` start splits the
  * event there (Windows never writes either; the parts are reported as problems, nothing is lost silently).
- * Memory is bounded by maxEventBytes plus one input chunk (xml-scan-window.ts holds the bytes).
+ * Memory is bounded by maxEventBytes plus one piece of input (xml-scan-window.ts holds the bytes).
  */
 import { Buffer } from 'node:buffer';
-import type { ProblemReason, WindowSearch, XmlTriageRules } from './raw-event.ts';
+import type { ProblemReason } from './raw-event.ts';
 import { DoctypeSkipper } from './xml-doctype.ts';
-import { xmlEventId } from './xml-event-id.ts';
+import { takeRunOfEvents } from './xml-event-runs.ts';
+import { END_TAG, isSpace, type FrameSink } from './xml-frame-sink.ts';
 import { NeedleSearch } from './xml-needle-search.ts';
 import { ScanWindow, largestWindow } from './xml-scan-window.ts';
 import { TagMarks } from './xml-tag-marks.ts';
-import type { TagKind } from '../kernel/scan-kernel.ts';
 
 const START_TAG = Buffer.from('<Event', 'latin1');
-const END_TAG = Buffer.from('</Event>', 'latin1');
 const END_TAG_OPEN = Buffer.from('</Event', 'latin1');
 const DOCTYPE = Buffer.from('<!DOCTYPE', 'latin1');
 const WRAPPER_OPEN = Buffer.from('<Events', 'latin1');
@@ -35,30 +34,7 @@ const LOOKAHEAD = 10;
 /** Excerpts are at most this many bytes of the input, so at most this many characters. */
 export const EXCERPT_BYTES = 200;
 
-/** Receives what the framer finds, synchronously, in input order. */
-export interface FrameSink {
-  /**
-   * A complete event: bytes [start, end) of `window` (`search` finds literals in them), valid only during the call. `offset`
-   * locates `<Event` (its line, when wanted, is the framer's `lineOf(offset)`, asked during the call); `eventIdAt` is the index
-   * of the event's one `<EventID` tag, or -1 when it has none or several.
-   */
-  event(window: Buffer, search: WindowSearch, start: number, end: number, offset: number, eventIdAt: number): void;
-  /**
-   * The EventIDs to deliver: a complete event whose one `<EventID>` holds clean digits (xml-event-id.ts) of another number
-   * needs no `event` call, and is only counted with `skipped`. Absent: every event is delivered. Read once, by the constructor.
-   */
-  readonly onlyEventIds?: ReadonlySet<number>;
-  /** Counts events `onlyEventIds` or `triage` let go. */
-  skipped?(count: number): void;
-  /**
-   * With `onlyEventIds`: the rules by which events with a listed EventID may be let go as well (RawPrefilter's xmlTriage);
-   * the process events among them are reported to `processSkipped`, by absolute offset. Read once, by the constructor.
-   */
-  readonly triage?: XmlTriageRules;
-  processSkipped?(offset: number): void;
-  /** A located problem; `excerpt` is the offending text's beginning, `detail` says what was wrong. */
-  problem(reason: ProblemReason, offset: number, line: number, excerpt: string, detail: string): void;
-}
+export type { FrameSink } from './xml-frame-sink.ts';
 
 /** Options for {@link XmlEventFramer}. */
 export interface FramerOptions {
@@ -67,14 +43,9 @@ export interface FramerOptions {
 
 type Mode = 'between' | 'event' | 'skip' | 'stray' | 'construct' | 'doctype';
 
-function isSpace(byte: number | undefined): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
-}
-
 function isStartBoundary(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x3e || byte === 0x2f || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
-
 
 function startsWith(window: Buffer, at: number, prefix: Buffer): boolean {
   if (at + prefix.length > window.length) return false;
@@ -155,7 +126,7 @@ export class XmlEventFramer {
       let progressed: boolean;
       switch (this.#mode) {
         case 'between':
-          this.#runOfEvents(final);
+          takeRunOfEvents(this.#w, this.#marks, this.#sink, this.#max, final);
           progressed = this.#between(final);
           break;
         case 'event':
@@ -176,65 +147,6 @@ export class XmlEventFramer {
       }
       if (!progressed) return;
     }
-  }
-
-  /**
-   * The common case, taken in bulk from the tag marks alone: complete events one after another, only whitespace between them.
-   * It leaves everything else where it stands for the general path (#between on): a BOM, a stray byte, a construct, an event
-   * not closed before the next start, an oversize one, or the end of what the marks can tell yet. Each event it takes is one
-   * the general path would deliver the same way, at the same offsets. The kernel takes the run over the marks it holds
-   * (scan-kernel.wat xmlRun: events `onlyEventIds` lets go are counted there, without a call per event); the loop below reads
-   * one event the same way where the kernel stops short, through the cursor that fetches more marks.
-   */
-  #runOfEvents(final: boolean): void {
-    const w = this.#w;
-    const bytes = w.bytes;
-    const marks = this.#marks;
-    const sink = this.#sink;
-    const only = sink.onlyEventIds;
-    let p = w.pos;
-    marks.sync(w, p, final);
-    for (;;) {
-      // In bulk, in the kernel: the events it only counts, up to one to deliver or to anything it leaves to the code below.
-      p = marks.run(p, this.#max);
-      for (let i = 0; i < marks.runSettled; i += 1) sink.processSkipped?.(w.base + marks.settledAt(i));
-      if (marks.runSkipped > 0) sink.skipped?.(marks.runSkipped);
-      let end = marks.runEnd;
-      let idAt = marks.runIdAt;
-      if (end < 0) {
-        // The kernel's marks ran out (it asks for no more) or it saw no complete event at p: one event read here, through
-        // the cursor that fetches marks, else the general path.
-        while (p < bytes.length && isSpace(bytes[p])) p += 1;
-        if (marks.next(p) !== p || marks.kind !== 'start') break;
-        let at = p;
-        let ids = 0;
-        for (;;) {
-          at = marks.next(at + 1);
-          if (at < 0) break;
-          // Widened: `next` changed it since the check above.
-          const kind = marks.kind as TagKind;
-          if (kind === 'eventId') {
-            if (ids === 0) idAt = at;
-            ids += 1;
-            continue;
-          }
-          if (kind === 'end') end = at + END_TAG.length;
-          break;
-        }
-        if (end < 0 || end - p > this.#max) break;
-        if (ids !== 1) idAt = -1;
-        const id = idAt >= 0 && only !== undefined ? xmlEventId(bytes, idAt, end) : -1;
-        if (id >= 0 && only?.has(id) === false) {
-          sink.skipped?.(1);
-          p = end;
-          continue;
-        }
-      }
-      w.pos = p;
-      sink.event(bytes, marks, p, end, w.base + p, idAt);
-      p = end;
-    }
-    w.pos = p;
   }
 
   /** Outside any event: skip whitespace (and BOMs), then classify what starts here. */

@@ -165,6 +165,13 @@ describe('recycled chunks are never read again', () => {
     expect(adoptedReads).toBeGreaterThan(20);
   });
 
+  it('an event limit too large for the kernel to lay out buffers for: none are offered, and the scan is as without them', async () => {
+    const adopter = new Adopter(70_001);
+    const adopted = await scan(xml, 70_001, { recycler: adopter, chunks: adopter.chunks(xml), maxEventBytes: 2_000_000_000 });
+    expect(adopter.adopted).toBe(0);
+    expect(adopted).toEqual(await scan(xml, 70_001, { maxEventBytes: 2_000_000_000 }));
+  });
+
   it('the rows are there to compare: the planted true positives', async () => {
     const { rows } = await scan(xml, 70_001, { recycler: new Poisoner() });
     expect(rows.length).toBeGreaterThan(0);

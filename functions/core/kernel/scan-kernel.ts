@@ -72,6 +72,8 @@ const SAMPLE_BYTES = 64 * 1024;
 /** Zero bytes after the input: the vector loads read up to 64 bytes past a range's end, and a zero byte matches nothing. */
 const PAD = 64;
 const PAGE = 64 * 1024;
+/** The largest memory residentBuffers lays out (its input region is sized for the largest event): beyond it, none. */
+const RESIDENT_LIMIT = 1024 * 1024 * 1024;
 
 let compiled: object | undefined;
 
@@ -164,7 +166,8 @@ export class ScanKernel {
   }
 
   /**
-   * `count` buffers of `bytes` each in this kernel's own memory, for a reader to read its input into (ChunkRecycler.adopt):
+   * `count` buffers of `bytes` each in this kernel's own memory, for a reader to read its input into (ChunkRecycler.adopt),
+   * or none (see RESIDENT_LIMIT):
    * a window of them is scanned where it lies, without the copy (load). Asked once; later calls return the same buffers.
    * From then on the memory never grows (growing would detach every view of it, these buffers too): it is sized now for
    * inputs of up to `maxInput` bytes, and a larger one is an error (the XML framer's windows are bounded: its largest event
@@ -174,8 +177,15 @@ export class ScanKernel {
     if (this.#arena !== undefined) return this.#arena.buffers;
     const at = Math.ceil((INPUT_AT + maxInput + PAD) / PAD) * PAD;
     const end = at + count * bytes;
-    // The vector loads read up to PAD bytes past the last buffer's end.
-    this.#ensure(end + PAD);
+    // None for a layout past RESIDENT_LIMIT (an event limit of a gigabyte or more), or when the memory cannot grow to it:
+    // the reader then copies, as it does without them.
+    if (end + PAD > RESIDENT_LIMIT) return [];
+    try {
+      // The vector loads read up to PAD bytes past the last buffer's end.
+      this.#ensure(end + PAD);
+    } catch {
+      return [];
+    }
     const buffers = Array.from({ length: count }, (_, k) => Buffer.from(this.#heap.buffer, at + k * bytes, bytes));
     this.#arena = { at, end, buffers, inputLimit: INPUT_AT + maxInput + PAD };
     return buffers;

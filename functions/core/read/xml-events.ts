@@ -94,6 +94,9 @@ export async function* readXmlEvents(chunks: ByteChunks, options: XmlReaderOptio
   };
   const framer = new XmlEventFramer(sink, { maxEventBytes: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES });
   const recycler = options.recycler;
-  if (recycler?.adopt !== undefined && recycler.chunkBytes !== undefined) recycler.adopt(framer.residentBuffers(RESIDENT_BUFFERS, recycler.chunkBytes));
+  if (recycler?.adopt !== undefined && recycler.chunkBytes !== undefined) {
+    const buffers = framer.residentBuffers(RESIDENT_BUFFERS, recycler.chunkBytes);
+    if (buffers.length > 0) recycler.adopt(buffers);
+  }
   yield* framedItems(chunks, stats, framer, pending, recycler);
 }

@@ -386,6 +386,14 @@ describe('scan kernel', () => {
     expect(buffers.every((b) => b.length === 65_536)).toBe(true);
     expect(() => kernel.load(Buffer.alloc(100_001, 0x20))).toThrow(RangeError);
     expect(buffers.every((b) => b.length === 65_536)).toBe(true);
+    // A layout for gigabyte events is not made: none are handed out, and inputs are copied as before.
+    const large = new ScanKernel();
+    expect(large.residentBuffers(4, 1 << 20, 2_000_000_000)).toEqual([]);
+    large.load(Buffer.from('<Event x></Event>', 'latin1'));
+    expect(kernelMarks(large, 0, true).marks).toEqual([
+      { at: 0, kind: 'start' },
+      { at: 9, kind: 'end' },
+    ]);
   });
 
   it('takes no run when there are more EventIDs to deliver than its table holds', () => {

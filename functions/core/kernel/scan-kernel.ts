@@ -1,25 +1,44 @@
 /**
- * The typed front of the scan kernel (scan-kernel.wat): the XML framer's tag search, run of events and newline count, and the
- * prefilter's literal search, run as WebAssembly SIMD over the reader's window (a copy, or its bytes where they were read). Measured on the bench corpus (one core): the tag search plus the
- * copy cost 0.17 CPU-s/GB where the V8 string search it replaces cost 0.33 with the latin1 string it needed.
+ * The typed front of the scan kernel (scan-kernel.wat): the XML framer's tag search, run of events and newline count, and
+ * the prefilter's literal search, run as WebAssembly SIMD over the reader's window (a copy, or its bytes where they were
+ * read). Measured on the bench corpus (one core): the tag search plus the copy cost 0.17 CPU-s/GB where the V8 string search
+ * it replaces cost 0.33 with the latin1 string it needed.
  *
- * One kernel per reader: each owns its memory, so readers running side by side never see each other's bytes. Memory layout:
- * [patterns | marks | hits | run EventIDs | run results | triage table | input + PAD zero bytes | resident buffers]; it grows
+ * One kernel per reader: each owns its memory, so readers running side by side never see each other's bytes. Memory layout
+ * (kernel-memory.ts): [patterns | marks | hits | run EventIDs | run results | triage table | input + PAD zero bytes | resident buffers]; it grows
  * with the largest input copied in and never shrinks (a reader's window is bounded by its largest event plus one piece),
  * and never grows at all once it handed out resident buffers (residentBuffers).
  */
 import { Buffer } from 'node:buffer';
 import type { XmlTriageRules } from '../read/raw-event.ts';
-import { SCAN_KERNEL_WASM } from './scan-kernel-wasm.ts';
-
-/** The numeric character reference that can hide any character from a byte search (candidate-filter.ts). */
-const REFERENCE = '&#';
+import {
+  HIT_CAP,
+  HITS_AT,
+  IDS_AT,
+  IDS_CAP,
+  INPUT_AT,
+  instantiateKernel,
+  MARK_CAP,
+  MARKS_AT,
+  PAD,
+  PAGE,
+  PATTERN_BYTES,
+  RESIDENT_LIMIT,
+  RUN_AT,
+  TRIAGE_AT,
+  writePattern,
+  writeTriageTable,
+  type KernelExports,
+} from './kernel-memory.ts';
 
 /** A literal for findAll: its characters are bytes (latin1 code units); with `fold`, its ASCII letters match either case. */
 export interface SearchPattern {
   readonly literal: string;
   readonly fold: boolean;
 }
+
+/** Input bytes looked at to choose a pattern's anchor (see #anchor). */
+const SAMPLE_BYTES = 64 * 1024;
 
 /** Most patterns one kernel findAll pass compares. */
 const ANY_MAX = 4;
@@ -28,74 +47,6 @@ const ANY_MAX = 4;
 export type TagKind = 'start' | 'end' | 'eventId';
 
 const KINDS: readonly TagKind[] = ['start', 'end', 'eventId'];
-
-/** The slice of the WebAssembly JS API used here (the project's TypeScript libs declare no WebAssembly values). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
-
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-interface KernelExports {
-  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  count: { readonly value: number };
-  xmlMarks(from: number, end: number, final: number, out: number, cap: number): number;
-  find(from: number, to: number, pattern: number, length: number): number;
-  findAll(start: number, low: number, to: number, table: number, count: number, out: number, cap: number): number;
-  xmlRun(from: number, end: number, marks: number, index: number, count: number, ids: number, idCount: number, max: number, table: number, results: number): number;
-  countNewlines(from: number, to: number): number;
-}
-
-const PATTERN_BYTES = 16 * 1024;
-/** Marks one kernel call may write; the framer asks again from where it stopped. */
-const MARK_CAP = 8 * 1024;
-const MARKS_AT = PATTERN_BYTES;
-/** Matches one findAll call may write; it is asked again from where it stopped. */
-const HIT_CAP = 1024;
-const HITS_AT = MARKS_AT + MARK_CAP * 4;
-/** The EventIDs xmlRun delivers (setRunIds). */
-const IDS_AT = HITS_AT + HIT_CAP * 4;
-const IDS_CAP = 16;
-/** xmlRun's results: five i32, then (from byte 32) the process events it settled, at most RUN_LIST. */
-const RUN_AT = IDS_AT + IDS_CAP * 4;
-const RUN_LIST = 256;
-/** xmlRun's triage table (setTriage): 128 bytes of entries (scan-kernel.wat $triage), then the patterns they point to. */
-const TRIAGE_AT = RUN_AT + 32 + RUN_LIST * 4;
-const TRIAGE_TABLE = 128;
-const TRIAGE_BYTES = 2048;
-const TRIAGE_PROVIDERS = 4;
-const TRIAGE_LITERALS = 8;
-const INPUT_AT = TRIAGE_AT + TRIAGE_BYTES;
-/** Input bytes looked at to choose a pattern's anchor (see #anchor). */
-const SAMPLE_BYTES = 64 * 1024;
-/** Zero bytes after the input: the vector loads read up to 64 bytes past a range's end, and a zero byte matches nothing. */
-const PAD = 64;
-const PAGE = 64 * 1024;
-/** The largest memory residentBuffers lays out (its input region is sized for the largest event): beyond it, none. */
-const RESIDENT_LIMIT = 1024 * 1024 * 1024;
-
-let compiled: object | undefined;
-
-function kernelModule(): object {
-  compiled ??= new wasm.Module(Buffer.from(SCAN_KERNEL_WASM, 'base64'));
-  return compiled;
-}
-
-/** A lower-case ASCII letter: the pattern bytes that match either case. */
-function isLowerLetter(code: number): boolean {
-  return code >= 0x61 && code <= 0x7a;
-}
-
-/** Writes a pattern as find reads it at `at`: its bytes, then a mask byte each (0x20 where a letter matches either case). */
-function writePattern(heap: Uint8Array, at: number, literal: string, fold: boolean): void {
-  for (let i = 0; i < literal.length; i += 1) {
-    const code = literal.charCodeAt(i) & 0xff;
-    const folds = fold && isLowerLetter(code | 0x20);
-    heap[at + i] = folds ? code | 0x20 : code;
-    heap[at + literal.length + i] = folds ? 0x20 : 0;
-  }
-}
 
 /** One kernel instance: load an input, then ask for its tag marks and literal positions (indices into the input). */
 export class ScanKernel {
@@ -131,7 +82,7 @@ export class ScanKernel {
 
   constructor(markCapacity = MARK_CAP) {
     this.capacity = Math.max(1, Math.min(markCapacity, MARK_CAP));
-    this.#exports = new wasm.Instance(kernelModule()).exports as KernelExports;
+    this.#exports = instantiateKernel();
     this.#heap = new Uint8Array(this.#exports.memory.buffer);
     this.#words = new Int32Array(this.#exports.memory.buffer);
     this.#ensure(INPUT_AT + PAD);
@@ -258,32 +209,7 @@ export class ScanKernel {
    */
   setTriage(rules: XmlTriageRules | undefined): void {
     this.#triage = 0;
-    if (rules === undefined || rules.providers.length > TRIAGE_PROVIDERS || rules.anyOf.length > TRIAGE_LITERALS) return;
-    const literals = [REFERENCE, ...rules.providers.map((p) => p.literal), ...rules.anyOf];
-    if (literals.some((l) => l.length === 0) || literals.reduce((n, l) => n + 2 * l.length, 0) > TRIAGE_BYTES - TRIAGE_TABLE) return;
-    const words = this.#words;
-    let free = TRIAGE_AT + TRIAGE_TABLE;
-    const pattern = (literal: string, fold: boolean): number => {
-      const at = free;
-      writePattern(this.#heap, at, literal, fold);
-      free += 2 * literal.length;
-      return at;
-    };
-    const table = TRIAGE_AT >> 2;
-    words[table] = rules.providers.length;
-    rules.providers.forEach((provider, k) => {
-      words[table + 1 + k * 3] = provider.eventId;
-      words[table + 2 + k * 3] = pattern(provider.literal, true);
-      words[table + 3 + k * 3] = provider.literal.length;
-    });
-    words[table + 13] = pattern(REFERENCE, false);
-    words[table + 14] = REFERENCE.length;
-    words[table + 15] = rules.anyOf.length;
-    rules.anyOf.forEach((literal, k) => {
-      words[table + 16 + k * 2] = pattern(literal, true);
-      words[table + 17 + k * 2] = literal.length;
-    });
-    this.#triage = TRIAGE_AT;
+    if (rules !== undefined && writeTriageTable(this.#heap, this.#words, rules)) this.#triage = TRIAGE_AT;
   }
 
   /**
